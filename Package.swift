@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// SNNKit: training spiking neural networks with surrogate gradients and
+// fluctuation-driven initialization. See README.md and docs/.
+import PackageDescription
+
+let package = Package(
+    name: "SNNKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SNNKit", targets: ["SNNKit"]),
+        .library(name: "SNNData", targets: ["SNNData"]),
+        .library(name: "SNNKernels", targets: ["SNNKernels"]),
+        .library(name: "SNNTestSupport", targets: ["SNNTestSupport"]),
+        .executable(name: "snn", targets: ["snn"]),
+        .executable(name: "snn-bench", targets: ["snn-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS on Linux (Debian: libopenblas-dev); Accelerate is used on Apple platforms.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]
+        ),
+        .target(
+            name: "SNNKernels",
+            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        .target(name: "SNNKit", dependencies: ["SNNKernels"]),
+        .target(name: "SNNData", dependencies: ["SNNKit"]),
+        .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
+        .executableTarget(
+            name: "snn",
+            dependencies: [
+                "SNNKit", "SNNData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "snn-bench", dependencies: ["SNNKit", "SNNKernels", "SNNData"]),
+        .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
+        .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
+        .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// Bridges OpenBLAS's CBLAS interface (cblas_sgemm, openblas_set_num_threads) into Swift.
+#include <cblas.h>

@@ -1,0 +1,141 @@
+// Fused per-step scans of the current-based LIF and the leaky readout, forward and backward.
+// All buffers are one time step of a time-major sequence: a contiguous [B, N] slice of `count` floats.
+
+/// Per-step constants of a current-based LIF population (SPEC §1.1).
+public struct LIFCoefficients: Sendable, Equatable {
+    /// λ_m = exp(−Δt/τ_mem).
+    public var membraneDecay: Float
+    /// λ_s = exp(−Δt/τ_syn).
+    public var synapseDecay: Float
+    /// κ_m = 1 − λ_m, the gain from current to membrane.
+    public var membraneGain: Float
+    /// Firing threshold θ.
+    public var threshold: Float
+    /// Creates the constants.
+    @inlinable public init(membraneDecay: Float, synapseDecay: Float, membraneGain: Float, threshold: Float) {
+        self.membraneDecay = membraneDecay
+        self.synapseDecay = synapseDecay
+        self.membraneGain = membraneGain
+        self.threshold = threshold
+    }
+}
+
+/// How a scan obtains the reset factor `R[t]` (the `(1 − S[t])` of SPEC §1.1).
+public enum ResetSource {
+    /// `R = 1 − S` (production; also the differentiated reset with a smooth spike).
+    case oneMinusSpike
+    /// `R = 1 − H(U − θ)`: the detached step even when the spike itself is smooth.
+    case step
+    /// `R` is read from a recorded buffer (replaying a detached reset as a constant in gradient checks).
+    case replay(UnsafePointer<Float>)
+}
+
+/// One forward step of the current-based LIF in the reference (stork) order, over `count` neurons:
+///
+///     S[t] = f(U[t-1] − θ);  I[t] = λ_s I[t-1] + X[t-1];  U[t] = (λ_m U[t-1] + κ_m I[t-1]) · R[t]
+///
+/// - Parameters:
+///   - previousMembrane: `U[t-1]`. - current: in `I[t-1]`, out `I[t]`. - previousInput: `X[t-1]`.
+///   - membrane: out `U[t]` (may alias `previousMembrane`). - spikes: out `S[t]`.
+///   - resetOut: if given, receives `R[t]`.
+@inlinable
+public func lifForwardStep<F: SpikeNonlinearity>(
+    count: Int, coefficients c: LIFCoefficients, spike: F, reset: ResetSource,
+    previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
+    previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
+    spikes: UnsafeMutablePointer<Float>, resetOut: UnsafeMutablePointer<Float>?
+) {
+    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
+    switch reset {
+    case .oneMinusSpike:
+        for e in 0..<count {
+            let u = previousMembrane[e], i = current[e]
+            let s = spike(u - th)
+            let r = 1 - s
+            spikes[e] = s
+            membrane[e] = (lm * u + km * i) * r
+            current[e] = ls * i + previousInput[e]
+            resetOut?[e] = r
+        }
+    case .step:
+        for e in 0..<count {
+            let u = previousMembrane[e], i = current[e]
+            let x = u - th
+            let r: Float = x > 0 ? 0 : 1
+            spikes[e] = spike(x)
+            membrane[e] = (lm * u + km * i) * r
+            current[e] = ls * i + previousInput[e]
+            resetOut?[e] = r
+        }
+    case .replay(let recorded):
+        for e in 0..<count {
+            let u = previousMembrane[e], i = current[e]
+            let r = recorded[e]
+            spikes[e] = spike(u - th)
+            membrane[e] = (lm * u + km * i) * r
+            current[e] = ls * i + previousInput[e]
+            resetOut?[e] = r
+        }
+    }
+}
+
+/// One reverse-time step of the LIF backward pass (BPTT through SPEC §1.1) over `count` neurons:
+///
+///     gX[t] = gI[t+1]
+///     gU[t] = gS[t+1] · σ′(U[t] − θ) + gU[t+1] · λ_m · R[t+1]
+///     gI[t] = gI[t+1] · λ_s + gU[t+1] · κ_m · R[t+1]
+///
+/// - Parameters:
+///   - membrane: `U[t]`. - nextSpikeGradient: total `∂L/∂S[t+1]` (zeros at the last step).
+///   - nextReset: `R[t+1]`, or `S[t+1]` when `nextResetIsSpike` (then `R = 1 − S`).
+///   - gradMembrane, gradCurrent: in `gU[t+1]`, `gI[t+1]`; out `gU[t]`, `gI[t]`. - gradInput: out `gX[t]`.
+@inlinable
+public func lifBackwardStep<K: SurrogateKernel>(
+    count: Int, coefficients c: LIFCoefficients, surrogate: K,
+    membrane: UnsafePointer<Float>, nextSpikeGradient: UnsafePointer<Float>,
+    nextReset: UnsafePointer<Float>, nextResetIsSpike: Bool,
+    gradMembrane: UnsafeMutablePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>
+) {
+    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
+    for e in 0..<count {
+        let r = nextResetIsSpike ? 1 - nextReset[e] : nextReset[e]
+        let gu = gradMembrane[e], gi = gradCurrent[e]
+        gradInput[e] = gi
+        gradMembrane[e] = nextSpikeGradient[e] * surrogate.derivative(membrane[e] - th) + gu * lm * r
+        gradCurrent[e] = gi * ls + gu * km * r
+    }
+}
+
+/// One forward step of the non-spiking leaky readout (SPEC §1.2):
+/// `O[t] = λ_m O[t-1] + κ_m I[t-1];  I[t] = λ_s I[t-1] + X[t-1]`.
+@inlinable
+public func readoutForwardStep(
+    count: Int, coefficients c: LIFCoefficients,
+    previousOutput: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
+    previousInput: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+) {
+    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain
+    for e in 0..<count {
+        let i = current[e]
+        output[e] = lm * previousOutput[e] + km * i
+        current[e] = ls * i + previousInput[e]
+    }
+}
+
+/// One reverse-time step of the readout backward pass:
+/// `gX[t] = gI[t+1];  gO[t] = ∂L/∂O[t] + λ_m gO[t+1];  gI[t] = λ_s gI[t+1] + κ_m gO[t+1]`.
+@inlinable
+public func readoutBackwardStep(
+    count: Int, coefficients c: LIFCoefficients, outputGradient: UnsafePointer<Float>,
+    gradOutput: UnsafeMutablePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>
+) {
+    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain
+    for e in 0..<count {
+        let go = gradOutput[e], gi = gradCurrent[e]
+        gradInput[e] = gi
+        gradOutput[e] = outputGradient[e] + lm * go
+        gradCurrent[e] = ls * gi + km * go
+    }
+}

@@ -1,0 +1,303 @@
+import SNNKernels
+
+/// Buffers and the whole-window forward and backward passes of a ``SpikingNetwork`` for one batch shape.
+///
+/// All sequences are time-major `[T, B, N]` in one allocation each. The forward pass computes each layer's
+/// feed-forward currents for all `T·B` rows with one GEMM, then runs the layer's time loop (with the recurrent
+/// product per step); the backward pass is the exact reverse-time recurrence of the forward equations with the
+/// surrogate derivative (BPTT), written by hand. Buffers are reused across batches: no allocation per step.
+///
+/// A workspace is a cache tied to one thread at a time; it is not `Sendable`.
+public final class SimulationWorkspace {
+    final class LayerBuffers {
+        let state = FloatBuffer()          // U of an LIF layer, O of a readout
+        let spikes = FloatBuffer()         // S (LIF only)
+        let currents = FloatBuffer()       // X: input currents delivered at the end of each step
+        let previousCurrent = FloatBuffer() // I[t-1] per step (differentiated reset only)
+        let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
+        let gradOutput = FloatBuffer()     // ∂L/∂S or ∂L/∂O
+        let gradInput = FloatBuffer()      // ∂L/∂X
+        let scratchA = FloatBuffer()
+        let scratchB = FloatBuffer()
+        var usesRecordedResets = false
+    }
+
+    /// Steps `T` of the current batch.
+    public private(set) var steps = 0
+    /// Batch size `B` of the current batch.
+    public private(set) var batch = 0
+    private var inputChannels = 0
+    private let input = FloatBuffer()
+    private let zeros = FloatBuffer()
+    private var layers: [LayerBuffers] = []
+    private var sizes: [Int] = []
+    private var lastOptions = ForwardOptions()
+
+    /// An empty workspace; buffers grow on first use.
+    public init() {}
+
+    /// Sizes the buffers for `network` and a `[steps, batch, inputs]` batch.
+    public func prepare(for network: SpikingNetwork, steps: Int, batch: Int) {
+        precondition(steps > 0 && batch > 0, "steps and batch must be positive")
+        self.steps = steps
+        self.batch = batch
+        inputChannels = network.inputs
+        sizes = network.layers.map(\.size)
+        isSpiking = network.layers.map(\.neuron.isSpiking)
+        while layers.count < network.layers.count { layers.append(LayerBuffers()) }
+        let rows = steps * batch
+        input.reserve(rows * network.inputs)
+        zeros.reserve(batch * max(sizes.max() ?? 1, 1))
+        for (k, layer) in network.layers.enumerated() {
+            let n = rows * layer.size, slice = batch * layer.size
+            let b = layers[k]
+            b.state.reserve(n); b.currents.reserve(n); b.gradOutput.reserve(n); b.gradInput.reserve(n)
+            b.scratchA.reserve(slice); b.scratchB.reserve(slice)
+            if layer.neuron.isSpiking { b.spikes.reserve(n) }
+        }
+    }
+
+    /// The input buffer `[T, B, N_in]` of the prepared shape, to be filled before ``forward(_:options:)``.
+    public var inputBuffer: UnsafeMutableBufferPointer<Float> { input.buffer(steps * batch * inputChannels) }
+
+    /// Runs the forward pass on `input` (`[T, B, N_in]`).
+    /// - Throws: ``ConfigurationError/shapeMismatch(what:expected:found:)`` if the input does not fit the network.
+    public func forward(_ network: SpikingNetwork, input tensor: Tensor, options: ForwardOptions = .init()) throws(ConfigurationError) {
+        guard tensor.shape.count == 3, tensor.shape[2] == network.inputs, tensor.shape[0] > 0, tensor.shape[1] > 0 else {
+            throw .shapeMismatch(what: "network input", expected: "[T, B, \(network.inputs)] with T, B > 0", found: "\(tensor.shape)")
+        }
+        prepare(for: network, steps: tensor.shape[0], batch: tensor.shape[1])
+        tensor.withUnsafeBufferPointer { src in _ = inputBuffer.update(fromContentsOf: src) }
+        forward(network, options: options)
+    }
+
+    /// Runs the forward pass on the contents of ``inputBuffer`` (after ``prepare(for:steps:batch:)``).
+    public func forward(_ network: SpikingNetwork, options: ForwardOptions = .init()) {
+        precondition(sizes == network.layers.map(\.size) && inputChannels == network.inputs, "workspace not prepared for this network")
+        lastOptions = options
+        for k in network.layers.indices { forwardLayer(k, of: network, options: options) }
+    }
+
+    // MARK: - Results
+
+    /// The output sequence `[T, B, N]` of layer `k`: spikes of a spiking layer, the trace of a readout.
+    public func output(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(outputPointer(k, spiking: isSpiking[k]))
+    }
+
+    /// The membrane sequence `[T, B, N]` of layer `k` (`U` of an LIF layer, `O` of a readout).
+    public func membrane(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
+    }
+
+    /// The gradient `∂L/∂output` of layer `k`, `[T, B, N]`: losses and regularizers add into it before ``backward(_:into:)``.
+    public func outputGradient(ofLayer k: Int) -> UnsafeMutableBufferPointer<Float> {
+        layers[k].gradOutput.buffer(steps * batch * sizes[k])
+    }
+
+    /// Sets every output gradient to zero (call before adding loss and regularizer gradients).
+    public func zeroOutputGradients() {
+        for k in sizes.indices { layers[k].gradOutput.zero(steps * batch * sizes[k]) }
+    }
+
+    private var isSpiking: [Bool] = []
+
+    private func outputPointer(_ k: Int, spiking: Bool) -> UnsafeMutableBufferPointer<Float> {
+        let n = steps * batch * sizes[k]
+        return spiking ? layers[k].spikes.buffer(n) : layers[k].state.buffer(n)
+    }
+
+    private func sourcePointer(_ source: LayerSource) -> (UnsafeMutablePointer<Float>, Int) {
+        switch source {
+        case .input: return (input.pointer, inputChannels)
+        case let .layer(s): return (outputPointer(s, spiking: isSpiking[s]).baseAddress!, sizes[s])
+        }
+    }
+
+    // MARK: - Forward
+
+    private func forwardLayer(_ k: Int, of network: SpikingNetwork, options: ForwardOptions) {
+        let layer = network.layers[k]
+        let b = layers[k]
+        let n = layer.size, rows = steps * batch
+        let x = b.currents.pointer
+        // 1. Feed-forward currents of all T·B rows: X = Σ src · Wᵀ (+ biases).
+        var first = true
+        for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
+            let (src, ns) = sourcePointer(p.source)
+            p.weights.withUnsafeBufferPointer { w in
+                sgemm(.none, .transposed, m: rows, n: n, k: ns, alpha: 1, a: src, lda: ns,
+                      b: w.baseAddress!, ldb: ns, beta: first ? 0 : 1, c: x, ldc: n)
+            }
+            first = false
+        }
+        if first { b.currents.zero(rows * n) }
+        for p in layer.afferents {
+            p.bias?.withUnsafeBufferPointer { addRowVector($0.baseAddress!, to: x, rows: rows, columns: n) }
+        }
+        // 2. The layer's time loop.
+        switch layer.neuron {
+        case let .lif(dynamics):
+            let recurrent = layer.afferents.indices.first { layer.isRecurrent(afferent: $0, layerIndex: k) }
+            let isFree = options.freeMembraneLayers.contains(k)
+            var c = dynamics.coefficients(timeStep: network.timeStep)
+            if isFree { c.threshold = .infinity }
+            let smooth = options.spikeMode == .smoothSurrogate && !isFree
+            let replay = options.replaysRecordedResets && !isFree
+            b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
+            if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
+            if dynamics.resetGradient == .differentiated { b.previousCurrent.reserve(rows * n) }
+            let run = LIFForward(workspace: self, k: k, coefficients: c, replay: replay, smooth: smooth,
+                                 recordsResets: b.usesRecordedResets || options.recordsResets,
+                                 keepsCurrents: dynamics.resetGradient == .differentiated,
+                                 recurrentWeights: recurrent.map { layer.afferents[$0].weights })
+            if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
+        case let .readout(dynamics):
+            let c = dynamics.coefficients(timeStep: network.timeStep)
+            let slice = batch * n
+            let current = b.scratchA.pointer, initial = b.scratchB.pointer
+            b.scratchA.zero(slice)
+            b.scratchB.fill(slice, with: dynamics.initialState)
+            let o = b.state.pointer
+            zeros.zero(slice)
+            for t in 0..<steps {
+                readoutForwardStep(count: slice, coefficients: c,
+                                   previousOutput: t == 0 ? initial : o + (t - 1) * slice, current: current,
+                                   previousInput: t == 0 ? zeros.pointer : x + (t - 1) * slice, output: o + t * slice)
+            }
+        }
+    }
+
+    /// The LIF time loop, generic over the spike non-linearity (visited with the surrogate kernel in smooth mode).
+    private struct LIFForward: SurrogateVisitor {
+        unowned let workspace: SimulationWorkspace
+        let k: Int
+        let coefficients: LIFCoefficients
+        let replay: Bool
+        let smooth: Bool
+        let recordsResets: Bool
+        let keepsCurrents: Bool
+        let recurrentWeights: Tensor?
+
+        func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
+
+        func run<F: SpikeNonlinearity>(_ spike: F) {
+            let ws = workspace, b = ws.layers[k]
+            let n = ws.sizes[k], slice = ws.batch * n
+            let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer
+            let current = b.scratchA.pointer
+            b.scratchA.zero(slice)
+            ws.zeros.zero(slice)
+            let zero = UnsafePointer(ws.zeros.pointer)
+            for t in 0..<ws.steps {
+                let reset: ResetSource
+                if replay { reset = .replay(b.resets.pointer + t * slice) }
+                else if smooth && !keepsCurrents { reset = .step }
+                else { reset = .oneMinusSpike }
+                if keepsCurrents { (b.previousCurrent.pointer + t * slice).update(from: current, count: slice) }
+                lifForwardStep(count: slice, coefficients: coefficients, spike: spike, reset: reset,
+                               previousMembrane: t == 0 ? zero : UnsafePointer(u + (t - 1) * slice), current: current,
+                               previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
+                               spikes: s + t * slice, resetOut: recordsResets && !replay ? b.resets.pointer + t * slice : nil)
+                recurrentWeights?.withUnsafeBufferPointer { v in
+                    sgemm(.none, .transposed, m: ws.batch, n: n, k: n, alpha: 1, a: s + t * slice, lda: n,
+                          b: v.baseAddress!, ldb: n, beta: 1, c: x + t * slice, ldc: n)
+                }
+            }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// Back-propagates the output gradients (filled by losses and regularizers) through the whole window and
+    /// accumulates the parameter gradients into `gradients` (which it does not zero).
+    ///
+    /// The gradient with respect to the network input is never computed.
+    public func backward(_ network: SpikingNetwork, into gradients: inout NetworkGradients) {
+        precondition(sizes == network.layers.map(\.size), "workspace not prepared for this network")
+        precondition(gradients.ids == network.parameterIDs, "gradients do not match the network's parameters")
+        var index = [ParameterID: Int]()
+        for (i, id) in gradients.ids.enumerated() { index[id] = i }
+        for k in network.layers.indices.reversed() {
+            let layer = network.layers[k]
+            let b = layers[k]
+            let n = layer.size, rows = steps * batch, slice = batch * n
+            let gx = b.gradInput.pointer, gs = b.gradOutput.pointer
+            switch layer.neuron {
+            case let .lif(dynamics):
+                let recurrent = layer.afferents.indices.first { layer.isRecurrent(afferent: $0, layerIndex: k) }
+                let run = LIFBackward(workspace: self, k: k, coefficients: dynamics.coefficients(timeStep: network.timeStep),
+                                      differentiatesReset: dynamics.resetGradient == .differentiated,
+                                      recurrentWeights: recurrent.map { layer.afferents[$0].weights })
+                dynamics.surrogate.visit(run)
+            case let .readout(dynamics):
+                let c = dynamics.coefficients(timeStep: network.timeStep)
+                let go = b.scratchA.pointer, gi = b.scratchB.pointer
+                b.scratchA.zero(slice); b.scratchB.zero(slice)
+                for t in (0..<steps).reversed() {
+                    readoutBackwardStep(count: slice, coefficients: c, outputGradient: gs + t * slice,
+                                        gradOutput: go, gradCurrent: gi, gradInput: gx + t * slice)
+                }
+            }
+            // Parameter gradients and the gradient into source layers.
+            for (j, p) in layer.afferents.enumerated() {
+                let (src, ns) = sourcePointer(p.source)
+                let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)]!
+                gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
+                    sgemm(.transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
+                          beta: 1, c: gw.baseAddress!, ldc: ns)
+                }
+                if p.bias != nil {
+                    let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)]!
+                    gradients.tensors[bi].withUnsafeMutableBufferPointer { accumulateColumnSums(of: gx, rows: rows, columns: n, into: $0.baseAddress!) }
+                }
+                if case let .layer(s) = p.source, s != k {
+                    p.weights.withUnsafeBufferPointer { w in
+                        sgemm(.none, .none, m: rows, n: ns, k: n, alpha: 1, a: gx, lda: n, b: w.baseAddress!, ldb: ns,
+                              beta: 1, c: layers[s].gradOutput.pointer, ldc: ns)
+                    }
+                }
+            }
+        }
+    }
+
+    private struct LIFBackward: SurrogateVisitor {
+        unowned let workspace: SimulationWorkspace
+        let k: Int
+        let coefficients: LIFCoefficients
+        let differentiatesReset: Bool
+        let recurrentWeights: Tensor?
+
+        func visit<K: SurrogateKernel>(_ kernel: K) {
+            let ws = workspace, b = ws.layers[k]
+            let n = ws.sizes[k], slice = ws.batch * n, steps = ws.steps
+            let u = b.state.pointer, s = b.spikes.pointer
+            let gs = b.gradOutput.pointer, gx = b.gradInput.pointer
+            let gu = b.scratchA.pointer, gi = b.scratchB.pointer
+            b.scratchA.zero(slice); b.scratchB.zero(slice)
+            ws.zeros.zero(slice)
+            let zero = UnsafePointer(ws.zeros.pointer)
+            let recorded = b.usesRecordedResets
+            let lm = coefficients.membraneDecay, km = coefficients.membraneGain
+            for t in (0..<steps).reversed() {
+                let last = t + 1 == steps
+                lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
+                                nextSpikeGradient: last ? zero : UnsafePointer(gs + (t + 1) * slice),
+                                nextReset: last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice),
+                                nextResetIsSpike: !recorded,
+                                gradMembrane: gu, gradCurrent: gi, gradInput: gx + t * slice)
+                recurrentWeights?.withUnsafeBufferPointer { v in
+                    sgemm(.none, .none, m: ws.batch, n: n, k: n, alpha: 1, a: gx + t * slice, lda: n,
+                          b: v.baseAddress!, ldb: n, beta: 1, c: gs + t * slice, ldc: n)
+                }
+                if differentiatesReset {
+                    // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m I[t-1]).
+                    let uPrev = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
+                    let iPrev = b.previousCurrent.pointer + t * slice
+                    let g = gs + t * slice
+                    for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * iPrev[e]) }
+                }
+            }
+        }
+    }
+}

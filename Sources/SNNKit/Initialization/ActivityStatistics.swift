@@ -1,0 +1,63 @@
+/// Statistics of one layer's activity over a batch, measured from a simulation.
+public struct ActivityStatistics: Sendable, Hashable, Codable {
+    /// Mean firing rate over neurons, samples and time (Hz); 0 for a readout.
+    public var rateHz: Double
+    /// Mean over neurons and samples of the temporal mean of the free membrane potential.
+    public var membraneMean: Double
+    /// Mean over neurons and samples of the temporal standard deviation of the free membrane potential.
+    public var membraneStandardDeviation: Double
+    /// Leading steps left out of the membrane statistics (the transient from the zero initial state).
+    public var burnInSteps: Int
+
+    /// Mean firing rate of a `[T, B, N]` spike sequence in Hz.
+    public static func rate(of spikes: UnsafeBufferPointer<Float>, steps: Int, timeStep: Double) -> Double {
+        guard !spikes.isEmpty else { return 0 }
+        var total = 0.0
+        for v in spikes { total += Double(v) }
+        return total / Double(spikes.count) / timeStep
+    }
+
+    /// Per-neuron temporal mean and standard deviation (Welford) of a `[T, B, N]` trace, averaged over `B·N`.
+    public static func membrane(_ trace: UnsafeBufferPointer<Float>, steps: Int, width: Int, burnIn: Int) -> (mean: Double, standardDeviation: Double) {
+        let first = min(burnIn, steps - 1)
+        let n = steps - first
+        var meanSum = 0.0, stdSum = 0.0
+        var mean = [Double](repeating: 0, count: width), m2 = [Double](repeating: 0, count: width)
+        for t in first..<steps {
+            let k = Double(t - first + 1)
+            let row = t * width
+            for e in 0..<width {
+                let x = Double(trace[row + e])
+                let d = x - mean[e]
+                mean[e] += d / k
+                m2[e] += d * (x - mean[e])
+            }
+        }
+        for e in 0..<width {
+            meanSum += mean[e]
+            stdSum += n > 1 ? (m2[e] / Double(n - 1)).squareRoot() : 0
+        }
+        return (meanSum / Double(width), stdSum / Double(width))
+    }
+}
+
+extension SpikingNetwork {
+    /// Simulates the network on `input` (`[T, B, N_in]`) and measures each layer's firing rate and free-membrane
+    /// statistics (the membrane of a layer simulated without spiking or reset, driven by the real upstream activity).
+    public func measureActivity(on input: Tensor, workspace: SimulationWorkspace = SimulationWorkspace()) throws(ConfigurationError) -> [ActivityStatistics] {
+        try workspace.forward(self, input: input)
+        let dt = timeStep.seconds
+        let steps = workspace.steps, batch = workspace.batch
+        let rates = layers.indices.map { k in
+            layers[k].neuron.isSpiking ? ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: steps, timeStep: dt) : 0
+        }
+        var result: [ActivityStatistics] = []
+        for k in layers.indices {
+            if layers[k].neuron.isSpiking { workspace.forward(self, options: ForwardOptions(freeMembraneLayers: [k])) }
+            let burnIn = min(steps / 4, Int((layers[k].neuron.timeConstants.membrane.seconds / dt).rounded()))
+            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn)
+            result.append(ActivityStatistics(rateHz: rates[k], membraneMean: m.mean, membraneStandardDeviation: m.standardDeviation, burnInSteps: burnIn))
+        }
+        return result
+    }
+}

@@ -1,0 +1,143 @@
+extension SpikingNetwork {
+    /// Draws every projection's weights (biases are set to 0) and reports what was done and what it produced.
+    ///
+    /// With ``PresynapticRates/measured(on:samples:layerWise:)`` the input rate ν is the data's mean rate per channel;
+    /// layer by layer, the network initialized so far is simulated on the batch and each hidden layer's measured rate
+    /// becomes the ν of the projections it sends. A recurrent projection assumes its layer fires at the rate of the
+    /// layer's feed-forward input. A silent source falls back to the input rate (noted in the report).
+    ///
+    /// - Parameters:
+    ///   - method: the initialization rule.
+    ///   - rates: where ν comes from.
+    ///   - connectionProbability: keep each connection with this probability (fixed sparse mask; fan-in scaled by it).
+    /// - Throws: ``ConfigurationError`` for invalid parameters (σ_U ≤ 0, ν ≤ 0, …) before any weight changes.
+    @discardableResult
+    public mutating func initialize(_ method: WeightInitialization, rates: PresynapticRates, connectionProbability: Double = 1,
+                                    using rng: inout some RandomNumberGenerator) throws(ConfigurationError) -> InitializationReport {
+        try method.validate()
+        guard connectionProbability > 0 && connectionProbability <= 1 else {
+            throw .outOfRange(field: "connectionProbability", value: connectionProbability, range: "(0, 1]")
+        }
+        let inputRate: Double
+        var batch: Tensor? = nil
+        var layerWise = false
+        var channelRates: [Double] = []
+        switch rates {
+        case let .fixed(hertz):
+            try ConfigurationError.requirePositive(hertz, "rates.fixed(hertz:)")
+            inputRate = hertz
+        case let .measured(data, samples, wise):
+            try ConfigurationError.requirePositive(samples, "rates.measured(samples:)")
+            guard data.channels == inputs else {
+                throw .shapeMismatch(what: "initialization data channels", expected: "\(inputs) (network inputs)", found: "\(data.channels)")
+            }
+            guard data.timeStep == timeStep else {
+                throw .shapeMismatch(what: "initialization data time step", expected: "\(timeStep) (network)", found: "\(data.timeStep)")
+            }
+            try ConfigurationError.requirePositive(data.count, "rates.measured: data set samples")
+            channelRates = data.channelRates()
+            inputRate = channelRates.reduce(0, +) / Double(channelRates.count)
+            guard inputRate > 0 else { throw .nonPositiveParameter(field: "input rate ν measured from the data (Hz)", value: inputRate) }
+            batch = data.denseBatch(Array(0..<min(samples, data.count)))
+            layerWise = wise
+        }
+
+        let workspace = SimulationWorkspace()
+        var layerRates = [Double](repeating: inputRate, count: layers.count)
+        var projections: [InitializationReport.ProjectionEntry] = []
+        for k in layers.indices {
+            let layer = layers[k]
+            let (tauM, tauS) = layer.neuron.timeConstants
+            let feedForwardRate: Double = {
+                for p in layer.afferents where p.source != .layer(k) { return rate(of: p.source, layerRates, inputRate) }
+                return inputRate
+            }()
+            var notes = [String?](repeating: nil, count: layer.afferents.count)
+            let afferents = layer.afferents.enumerated().map { (j, p) -> FluctuationDrivenInitializer.Afferent in
+                var nu = p.source == .layer(k) ? feedForwardRate : rate(of: p.source, layerRates, inputRate)
+                if nu <= 0 {
+                    nu = inputRate
+                    notes[j] = "source silent at initialization; used the input rate"
+                }
+                return .init(fanIn: Double(p.fanIn) * connectionProbability, rate: nu, isRecurrent: p.source == .layer(k))
+            }
+            let kernel = PSPKernelIntegrals(tauMembrane: tauM.seconds, tauSynapse: tauS.seconds, timeStep: timeStep.seconds,
+                                            integration: method.integration)
+            let statistics: [(mean: Double, sigma: Double)]
+            switch method {
+            case let .fluctuationDriven(f):
+                statistics = try f.weightStatistics(afferents: afferents, kernel: kernel, threshold: Double(layer.neuron.threshold))
+            case let .kaimingNormal(gain):
+                statistics = layer.afferents.map { (0, gain / Double($0.fanIn).squareRoot()) }
+            case let .scaled(distribution, scaling, gain):
+                statistics = layer.afferents.map { p in
+                    let s = scaling.scale(fanIn: p.fanIn, gain: gain)
+                    return (0, distribution == .uniform ? s / 3.0.squareRoot() : s)
+                }
+            }
+            for (j, stat) in statistics.enumerated() {
+                var p = layers[k].afferents[j]
+                switch method {
+                case let .scaled(distribution, scaling, gain):
+                    p.weights.scalars = distribution.sample(count: p.weights.count, mean: 0, scale: scaling.scale(fanIn: p.fanIn, gain: gain), using: &rng)
+                default:
+                    p.weights.scalars = WeightDistribution.normal.sample(count: p.weights.count, mean: stat.mean, scale: stat.sigma, using: &rng)
+                }
+                if connectionProbability < 1 {
+                    var mask = Tensor(shape: p.weights.shape)
+                    for e in 0..<mask.count where rng.nextUniform() < connectionProbability { mask.scalars[e] = 1 }
+                    p.mask = mask
+                } else {
+                    p.mask = nil
+                }
+                if p.bias != nil { p.bias!.fill(with: 0) }
+                p.applyConstraints()
+                layers[k].afferents[j] = p
+                projections.append(.init(layer: k, layerName: layer.name, afferent: j, source: Self.describe(p.source, layers),
+                                         fanIn: p.fanIn, nuHz: afferents[j].rate, muW: stat.mean, sigmaW: stat.sigma,
+                                         epsilonBar: kernel.mean, epsilonHat: kernel.meanSquare, note: notes[j]))
+            }
+            if layerWise, let batch, layer.neuron.isSpiking {
+                try workspace.forward(self, input: batch)
+                layerRates[k] = ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: workspace.steps, timeStep: timeStep.seconds)
+            }
+        }
+
+        let measured = try batch.map { b throws(ConfigurationError) in try measureActivity(on: b, workspace: workspace) }
+        let populations = layers.indices.map { k in
+            let target: (mean: Double, sigma: Double)? = {
+                if case let .fluctuationDriven(f) = method { return f.membraneTarget(threshold: Double(layers[k].neuron.threshold)) }
+                return nil
+            }()
+            return InitializationReport.PopulationEntry(
+                layer: k, name: layers[k].name, size: layers[k].size, isSpiking: layers[k].neuron.isSpiking,
+                targetMuU: target?.mean, targetSigmaU: target?.sigma,
+                measuredMuU: measured?[k].membraneMean, measuredSigmaU: measured?[k].membraneStandardDeviation,
+                measuredRateHz: measured.map { $0[k].rateHz }, burnInSteps: measured?[k].burnInSteps)
+        }
+        return InitializationReport(method: method, inputRateHz: inputRate,
+                                    channelRateRangeHz: channelRates.isEmpty ? nil : [channelRates.min()!, channelRates.max()!],
+                                    samplesMeasured: batch?.shape[1], projections: projections, populations: populations)
+    }
+
+    private func rate(of source: LayerSource, _ layerRates: [Double], _ inputRate: Double) -> Double {
+        switch source {
+        case .input: return inputRate
+        case let .layer(s): return layerRates[s]
+        }
+    }
+
+    static func describe(_ source: LayerSource, _ layers: [Layer]) -> String {
+        switch source {
+        case .input: return "input"
+        case let .layer(s): return layers[s].name
+        }
+    }
+}
+
+extension WeightInitialization {
+    var integration: KernelIntegration {
+        if case let .fluctuationDriven(f) = self { return f.integration }
+        return .numerical
+    }
+}

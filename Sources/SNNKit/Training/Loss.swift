@@ -1,0 +1,88 @@
+import Foundation
+
+/// A classification loss on the output layer's sequence `O[t, b, c]` (a readout trace or spikes), mean over the batch.
+public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Cross-entropy on `m_c = max_t O_c[t]` (the reference default); prediction `argmax_c m_c`.
+    case maxOverTimeCrossEntropy
+    /// Cross-entropy on `Σ_t O_c[t]` (on a spiking output layer: the spike-count loss of Micheli et al. 2024).
+    case sumOverTimeCrossEntropy
+    /// Cross-entropy on the last step `O_c[T−1]`.
+    case lastStepCrossEntropy
+    /// Mean over steps of the cross-entropy of `O[t]`; prediction from `Σ_t O`.
+    case everyStepCrossEntropy
+    /// Mean over steps, samples and classes of `(O_c[t] − y_c)²` with one-hot `y`; prediction from `Σ_t O`.
+    case meanSquaredError
+
+    /// Computes the loss of a `[T, B, C]` output for `labels`, writes `∂L/∂O` into `gradient` (if given, overwriting it)
+    /// and returns the loss with each sample's predicted class.
+    public func evaluate(output: UnsafeBufferPointer<Float>, steps: Int, batch: Int, classes: Int, labels: [Int],
+                         gradient: UnsafeMutableBufferPointer<Float>?) -> (loss: Double, predictions: [Int]) {
+        precondition(output.count >= steps * batch * classes && labels.count == batch, "loss: shape mismatch")
+        gradient?.update(repeating: 0)
+        var total = 0.0
+        var predictions = [Int](repeating: 0, count: batch)
+        var logits = [Double](repeating: 0, count: classes), probabilities = logits
+        var argmaxStep = [Int](repeating: 0, count: classes)
+        let invB = 1 / Double(batch)
+        func at(_ t: Int, _ b: Int, _ c: Int) -> Int { (t * batch + b) * classes + c }
+        for b in 0..<batch {
+            let y = labels[b]
+            switch self {
+            case .maxOverTimeCrossEntropy:
+                for c in 0..<classes {
+                    var best = -Double.infinity, bestT = 0
+                    for t in 0..<steps where Double(output[at(t, b, c)]) > best { best = Double(output[at(t, b, c)]); bestT = t }
+                    logits[c] = best
+                    argmaxStep[c] = bestT
+                }
+                total += Self.crossEntropy(logits, y, &probabilities)
+                if let gradient {
+                    for c in 0..<classes { gradient[at(argmaxStep[c], b, c)] += Float((probabilities[c] - (c == y ? 1 : 0)) * invB) }
+                }
+            case .sumOverTimeCrossEntropy, .lastStepCrossEntropy:
+                let range = self == .lastStepCrossEntropy ? (steps - 1)..<steps : 0..<steps
+                for c in 0..<classes { logits[c] = range.reduce(0) { $0 + Double(output[at($1, b, c)]) } }
+                total += Self.crossEntropy(logits, y, &probabilities)
+                if let gradient {
+                    for c in 0..<classes {
+                        let g = Float((probabilities[c] - (c == y ? 1 : 0)) * invB)
+                        for t in range { gradient[at(t, b, c)] += g }
+                    }
+                }
+            case .everyStepCrossEntropy:
+                for t in 0..<steps {
+                    for c in 0..<classes { logits[c] = Double(output[at(t, b, c)]) }
+                    total += Self.crossEntropy(logits, y, &probabilities) / Double(steps)
+                    if let gradient {
+                        for c in 0..<classes { gradient[at(t, b, c)] += Float((probabilities[c] - (c == y ? 1 : 0)) * invB / Double(steps)) }
+                    }
+                }
+                for c in 0..<classes { logits[c] = (0..<steps).reduce(0) { $0 + Double(output[at($1, b, c)]) } }
+            case .meanSquaredError:
+                let norm = 1 / Double(steps * classes)
+                for t in 0..<steps {
+                    for c in 0..<classes {
+                        let d = Double(output[at(t, b, c)]) - (c == y ? 1 : 0)
+                        total += d * d * norm
+                        gradient?[at(t, b, c)] += Float(2 * d * norm * invB)
+                    }
+                }
+                for c in 0..<classes { logits[c] = (0..<steps).reduce(0) { $0 + Double(output[at($1, b, c)]) } }
+            }
+            predictions[b] = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        }
+        return (total * invB, predictions)
+    }
+
+    /// `−log softmax(logits)[label]`, computed stably; leaves the softmax in `probabilities`.
+    static func crossEntropy(_ logits: [Double], _ label: Int, _ probabilities: inout [Double]) -> Double {
+        let m = logits.max() ?? 0
+        var z = 0.0
+        for c in logits.indices {
+            probabilities[c] = Foundation.exp(logits[c] - m)
+            z += probabilities[c]
+        }
+        for c in logits.indices { probabilities[c] /= z }
+        return -(logits[label] - m - Foundation.log(z))
+    }
+}

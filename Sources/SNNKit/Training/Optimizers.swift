@@ -1,0 +1,175 @@
+import Foundation
+
+/// Updates a network's parameters from their gradients; keeps per-parameter state between steps.
+public protocol Optimizer: Sendable {
+    /// The current learning rate (schedules set it every step).
+    var learningRate: Double { get set }
+    /// Applies one update to every parameter of `network`.
+    mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients)
+}
+
+extension Optimizer {
+    /// Visits each parameter with its gradient and a per-parameter state slot index.
+    static func forEachParameter(_ network: inout SpikingNetwork, _ gradients: NetworkGradients,
+                                 _ body: (Int, inout [Float], [Float]) -> Void) {
+        for (i, id) in gradients.ids.enumerated() {
+            var p = network[id]
+            body(i, &p.scalars, gradients.tensors[i].scalars)
+            network[id] = p
+        }
+    }
+}
+
+/// SMORMS3 (Simon Funk), the reference optimizer of stork (SPEC §6), per parameter element:
+///
+///     r = 1/(mem+1); g = (1−r)g + r·grad; g2 = (1−r)g2 + r·grad²
+///     x = g²/(g2+ε); mem = mem·(1 − x) + 1; p −= min(x, lr)·grad/(√g2 + ε)
+///
+/// with state `mem = 1, g = 0, g2 = 0` and ε = 1e-16.
+public struct SMORMS3: Optimizer {
+    /// Learning rate (the cap on the adaptive step factor); reference 5e-3.
+    public var learningRate: Double
+    /// ε.
+    public var epsilon: Float
+    private var memory: [[Float]] = [], mean: [[Float]] = [], meanSquare: [[Float]] = []
+
+    /// Creates the optimizer.
+    public init(learningRate: Double = 5e-3, epsilon: Float = 1e-16) {
+        self.learningRate = learningRate
+        self.epsilon = epsilon
+    }
+
+    /// One SMORMS3 step.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        if memory.count != gradients.ids.count {
+            memory = gradients.tensors.map { [Float](repeating: 1, count: $0.count) }
+            mean = gradients.tensors.map { [Float](repeating: 0, count: $0.count) }
+            meanSquare = mean
+        }
+        let lr = Float(learningRate), eps = epsilon
+        var mem = memory, g1 = mean, g2 = meanSquare
+        memory = []; mean = []; meanSquare = []  // keep the state uniquely referenced (no copy on write)
+        Self.forEachParameter(&network, gradients) { i, p, grad in
+            for e in p.indices {
+                let gr = grad[e]
+                let r = 1 / (mem[i][e] + 1)
+                let a = (1 - r) * g1[i][e] + r * gr
+                let b = (1 - r) * g2[i][e] + r * gr * gr
+                let x = a * a / (b + eps)
+                mem[i][e] = mem[i][e] * (1 - x) + 1
+                g1[i][e] = a
+                g2[i][e] = b
+                p[e] -= min(x, lr) * gr / (b.squareRoot() + eps)
+            }
+        }
+        memory = mem; mean = g1; meanSquare = g2
+    }
+}
+
+/// Adam (Kingma & Ba 2015) with bias correction.
+public struct Adam: Optimizer {
+    /// Learning rate.
+    public var learningRate: Double
+    /// β₁, β₂.
+    public var betas: (Float, Float)
+    /// ε.
+    public var epsilon: Float
+    private var step = 0
+    private var m: [[Float]] = [], v: [[Float]] = []
+
+    /// Creates Adam (PyTorch defaults: β 0.9/0.999, ε 1e-8).
+    public init(learningRate: Double = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8) {
+        self.learningRate = learningRate
+        self.betas = betas
+        self.epsilon = epsilon
+    }
+
+    /// One Adam step.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        if m.count != gradients.ids.count {
+            m = gradients.tensors.map { [Float](repeating: 0, count: $0.count) }
+            v = m
+            step = 0
+        }
+        step += 1
+        let (b1, b2) = betas
+        let c1 = 1 - Float(Double(b1).power(step)), c2 = 1 - Float(Double(b2).power(step))
+        let lr = Float(learningRate), eps = epsilon
+        var mm = m, vv = v
+        m = []; v = []
+        Self.forEachParameter(&network, gradients) { i, p, grad in
+            for e in p.indices {
+                let g = grad[e]
+                mm[i][e] = b1 * mm[i][e] + (1 - b1) * g
+                vv[i][e] = b2 * vv[i][e] + (1 - b2) * g * g
+                p[e] -= lr * (mm[i][e] / c1) / ((vv[i][e] / c2).squareRoot() + eps)
+            }
+        }
+        m = mm; v = vv
+    }
+}
+
+/// Stochastic gradient descent with (optionally Nesterov) momentum, PyTorch convention: `v = μv + g; p −= lr·v`.
+public struct SGD: Optimizer {
+    /// Learning rate.
+    public var learningRate: Double
+    /// Momentum μ (0 for plain SGD).
+    public var momentum: Float
+    /// Whether to use Nesterov momentum (`p −= lr·(g + μv)`).
+    public var isNesterov: Bool
+    private var velocity: [[Float]] = []
+
+    /// Creates SGD.
+    public init(learningRate: Double, momentum: Float = 0, isNesterov: Bool = false) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.isNesterov = isNesterov
+    }
+
+    /// One SGD step.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        if velocity.count != gradients.ids.count { velocity = gradients.tensors.map { [Float](repeating: 0, count: $0.count) } }
+        let lr = Float(learningRate), mu = momentum, nesterov = isNesterov
+        var vel = velocity
+        velocity = []
+        Self.forEachParameter(&network, gradients) { i, p, grad in
+            for e in p.indices {
+                let g = grad[e]
+                vel[i][e] = mu * vel[i][e] + g
+                p[e] -= lr * (nesterov ? g + mu * vel[i][e] : vel[i][e])
+            }
+        }
+        velocity = vel
+    }
+}
+
+extension Double {
+    fileprivate func power(_ n: Int) -> Double {
+        var r = 1.0
+        for _ in 0..<n { r *= self }
+        return r
+    }
+}
+
+/// How the learning rate changes during training.
+public enum LearningRateSchedule: Sendable, Hashable, Codable {
+    /// The base rate throughout.
+    case constant
+    /// Cosine annealing from the base rate to `minimum` over the whole run, updated every optimizer step.
+    case cosine(minimum: Double)
+    /// Multiply by `factor` every `epochs` epochs.
+    case step(epochs: Int, factor: Double)
+
+    /// The rate at `progress ∈ [0, 1]` of the run, in epoch `epoch` (0-based).
+    public func rate(base: Double, progress: Double, epoch: Int) -> Double {
+        switch self {
+        case .constant: return base
+        case let .cosine(minimum):
+            return minimum + (base - minimum) * (1 + Foundation.cos(Double.pi * min(max(progress, 0), 1))) / 2
+        case let .step(epochs, factor):
+            var r = base
+            for _ in 0..<(epoch / max(epochs, 1)) { r *= factor }
+            return r
+        }
+    }
+}

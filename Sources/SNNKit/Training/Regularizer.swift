@@ -1,0 +1,158 @@
+/// Which side of the threshold an activity regularizer penalizes.
+public enum ActivityBound: String, Sendable, Hashable, Codable {
+    /// Penalize spike counts above the threshold: `relu(cnt − θ_r)`.
+    case upper
+    /// Penalize spike counts below the threshold: `relu(θ_r − cnt)`.
+    case lower
+    /// Penalize any deviation: `cnt − θ_r`.
+    case twoSided
+}
+
+/// The norm applied to the deviation.
+public enum PenaltyNorm: String, Sendable, Hashable, Codable {
+    /// Absolute value.
+    case l1
+    /// Square.
+    case l2
+}
+
+/// Whether spike counts are regularized per neuron or averaged over the population first.
+public enum ActivityScope: String, Sendable, Hashable, Codable {
+    /// Each neuron's count per sample.
+    case neuron
+    /// The mean count over the layer's units per sample.
+    case population
+}
+
+/// A penalty added to the loss (SPEC §6): activity regularizers on spike counts `cnt = Σ_t S` per sample and unit,
+/// and weight L1/L2 (mean over each weight matrix's elements, summed over matrices).
+public enum Regularizer: Sendable, Hashable, Codable {
+    /// `strength · mean(norm(bound(cnt − threshold)))` over samples and units (or populations); `layers` nil = every spiking layer.
+    case activity(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope, layers: [Int]?)
+    /// `strength · mean(|W|)` per weight matrix.
+    case weightL1(strength: Double)
+    /// `strength · mean(W²)` per weight matrix.
+    case weightL2(strength: Double)
+
+    /// Lower-bound L2 activity regularizer (reference: strength 100, threshold 1e-3 spikes, per neuron).
+    public static func lowerBound(strength: Double, threshold: Double, per scope: ActivityScope = .neuron,
+                                  norm: PenaltyNorm = .l2, layers: [Int]? = nil) -> Regularizer {
+        .activity(bound: .lower, norm: norm, strength: strength, threshold: threshold, scope: scope, layers: layers)
+    }
+
+    /// Upper-bound L2 activity regularizer (reference: strength 0.1, threshold 7 (SHD) or 4 (Randman) spikes, per population).
+    public static func upperBound(strength: Double, threshold: Double, per scope: ActivityScope = .population,
+                                  norm: PenaltyNorm = .l2, layers: [Int]? = nil) -> Regularizer {
+        .activity(bound: .upper, norm: norm, strength: strength, threshold: threshold, scope: scope, layers: layers)
+    }
+
+    /// Two-sided activity regularizer `strength · mean((cnt − threshold)²)`.
+    public static func twoSided(strength: Double, threshold: Double, per scope: ActivityScope = .population,
+                                norm: PenaltyNorm = .l2, layers: [Int]? = nil) -> Regularizer {
+        .activity(bound: .twoSided, norm: norm, strength: strength, threshold: threshold, scope: scope, layers: layers)
+    }
+
+    /// Checks strengths are non-negative and layers exist.
+    public func validate(for network: SpikingNetwork) throws(ConfigurationError) {
+        switch self {
+        case let .activity(_, _, strength, threshold, _, layers):
+            guard strength >= 0, strength.isFinite else { throw .outOfRange(field: "regularizer.strength", value: strength, range: "[0, ∞)") }
+            guard threshold.isFinite else { throw .nonPositiveParameter(field: "regularizer.threshold", value: threshold) }
+            for k in layers ?? [] {
+                guard network.layers.indices.contains(k), network.layers[k].neuron.isSpiking else {
+                    throw .outOfRange(field: "regularizer.layers", value: Double(k), range: "indices of spiking layers")
+                }
+            }
+        case let .weightL1(strength), let .weightL2(strength):
+            guard strength >= 0, strength.isFinite else { throw .outOfRange(field: "regularizer.strength", value: strength, range: "[0, ∞)") }
+        }
+    }
+
+    /// Adds the penalty's gradient to the workspace's output gradients (activity) or to `gradients` (weights) and
+    /// returns the penalty value. Call after the forward pass, before ``SimulationWorkspace/backward(_:into:)``.
+    public func apply(network: SpikingNetwork, workspace: SimulationWorkspace, gradients: inout NetworkGradients, computesGradients: Bool = true) -> Double {
+        switch self {
+        case let .activity(bound, norm, strength, threshold, scope, layers):
+            var total = 0.0
+            for k in layers ?? network.layers.indices.filter({ network.layers[$0].neuron.isSpiking }) {
+                total += Self.activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold, scope: scope,
+                                              spikes: workspace.output(ofLayer: k), steps: workspace.steps, batch: workspace.batch,
+                                              units: network.layers[k].size,
+                                              gradient: computesGradients ? workspace.outputGradient(ofLayer: k) : nil)
+            }
+            return total
+        case let .weightL1(strength), let .weightL2(strength):
+            var total = 0.0
+            for (i, id) in network.parameterIDs.enumerated() where id.kind == .weights {
+                let w = network[id]
+                let scale = strength / Double(w.count)
+                var sum = 0.0
+                for (e, v) in w.scalars.enumerated() {
+                    let x = Double(v)
+                    let g: Double
+                    if case .weightL1 = self {
+                        sum += abs(x)
+                        g = scale * (x > 0 ? 1 : (x < 0 ? -1 : 0))
+                    } else {
+                        sum += x * x
+                        g = scale * 2 * x
+                    }
+                    if computesGradients { gradients.tensors[i].scalars[e] += Float(g) }
+                }
+                total += scale * sum
+            }
+            return total
+        }
+    }
+
+    static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
+                                spikes: UnsafeBufferPointer<Float>, steps: Int, batch: Int, units: Int,
+                                gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
+        var counts = [Double](repeating: 0, count: batch * units)
+        for t in 0..<steps {
+            let row = t * batch * units
+            for e in 0..<(batch * units) { counts[e] += Double(spikes[row + e]) }
+        }
+        // value and derivative of norm(bound(c − θ))
+        func penalty(_ c: Double) -> (Double, Double) {
+            let d = c - threshold
+            let v: Double, dv: Double
+            switch bound {
+            case .upper: (v, dv) = d > 0 ? (d, 1) : (0, 0)
+            case .lower: (v, dv) = d < 0 ? (-d, -1) : (0, 0)
+            case .twoSided: (v, dv) = (d, 1)
+            }
+            switch norm {
+            case .l2: return (v * v, 2 * v * dv)
+            case .l1: return (abs(v), (v > 0 ? 1 : (v < 0 ? -1 : 0)) * dv)
+            }
+        }
+        var total = 0.0
+        var countGradient = [Double](repeating: 0, count: batch * units)
+        switch scope {
+        case .neuron:
+            let n = Double(batch * units)
+            for e in counts.indices {
+                let (v, d) = penalty(counts[e])
+                total += v / n
+                countGradient[e] = strength * d / n
+            }
+        case .population:
+            for b in 0..<batch {
+                var mean = 0.0
+                for j in 0..<units { mean += counts[b * units + j] }
+                mean /= Double(units)
+                let (v, d) = penalty(mean)
+                total += v / Double(batch)
+                for j in 0..<units { countGradient[b * units + j] = strength * d / Double(batch * units) }
+            }
+        }
+        if let gradient {
+            for t in 0..<steps {
+                let row = t * batch * units
+                for e in 0..<(batch * units) { gradient[row + e] += Float(countGradient[e]) }
+            }
+        }
+        return strength * total
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+/// Trains a ``SpikingNetwork`` by surrogate-gradient BPTT: forward over the whole window, loss and regularizers,
+/// hand-written backward, optimizer step, constraints.
+///
+/// A trainer owns its workspace and optimizer state, so it is a class (one running training has identity).
+public final class Trainer {
+    /// The network being trained.
+    public private(set) var network: SpikingNetwork
+    /// The task loss on the last layer's output.
+    public let loss: Loss
+    /// The penalties added to the loss.
+    public let regularizers: [Regularizer]
+    /// The learning-rate schedule.
+    public let schedule: LearningRateSchedule
+    /// The optimizer and its state.
+    public private(set) var optimizer: any Optimizer
+    private let baseLearningRate: Double
+    private let workspace = SimulationWorkspace()
+    private var gradients: NetworkGradients
+
+    /// Creates a trainer.
+    /// - Throws: ``ConfigurationError`` for a non-positive learning rate or an invalid regularizer.
+    public init(network: SpikingNetwork, loss: Loss = .maxOverTimeCrossEntropy, optimizer: any Optimizer,
+                regularizers: [Regularizer] = [], schedule: LearningRateSchedule = .constant) throws(ConfigurationError) {
+        try ConfigurationError.requirePositive(optimizer.learningRate, "optimizer.learningRate")
+        for r in regularizers { try r.validate(for: network) }
+        if case let .step(epochs, factor) = schedule {
+            try ConfigurationError.requirePositive(epochs, "schedule.step(epochs:)")
+            try ConfigurationError.requirePositive(factor, "schedule.step(factor:)")
+        }
+        self.network = network
+        self.loss = loss
+        self.optimizer = optimizer
+        self.regularizers = regularizers
+        self.schedule = schedule
+        self.baseLearningRate = optimizer.learningRate
+        self.gradients = NetworkGradients(zerosFor: network)
+    }
+
+    /// The outcome of one batch.
+    public struct BatchResult: Sendable {
+        /// Task loss (mean over the batch).
+        public var loss: Double
+        /// Regularizer loss.
+        public var regularizerLoss: Double
+        /// Correct predictions in the batch.
+        public var correct: Int
+        /// Mean firing rate (Hz) per spiking layer.
+        public var firingRatesHz: [Double]
+    }
+
+    /// One training step on the dense batch already in ``SimulationWorkspace/inputBuffer`` (see ``prepareBatch(steps:batch:)``).
+    @discardableResult
+    public func step(labels: [Int]) -> BatchResult {
+        let result = runBatch(labels: labels, computesGradients: true)
+        gradients.zero()
+        var g = gradients
+        gradients = NetworkGradients(ids: [], tensors: [])
+        var regularizerLoss = 0.0
+        for r in regularizers { regularizerLoss += r.apply(network: network, workspace: workspace, gradients: &g) }
+        workspace.backward(network, into: &g)
+        optimizer.update(&network, gradients: g)
+        network.applyConstraints()
+        gradients = g
+        return BatchResult(loss: result.loss, regularizerLoss: regularizerLoss, correct: result.correct, firingRatesHz: result.firingRatesHz)
+    }
+
+    /// Sizes the workspace for a `[steps, batch, inputs]` batch and returns its input buffer to fill.
+    public func prepareBatch(steps: Int, batch: Int) -> UnsafeMutableBufferPointer<Float> {
+        workspace.prepare(for: network, steps: steps, batch: batch)
+        return workspace.inputBuffer
+    }
+
+    /// Forward pass only on the prepared batch (the inference path timed by benchmarks).
+    @discardableResult
+    public func forward(labels: [Int]) -> BatchResult {
+        let r = runBatch(labels: labels, computesGradients: false)
+        var g = gradients
+        gradients = NetworkGradients(ids: [], tensors: [])
+        let reg = regularizers.reduce(0) { $0 + $1.apply(network: network, workspace: workspace, gradients: &g, computesGradients: false) }
+        gradients = g
+        return BatchResult(loss: r.loss, regularizerLoss: reg, correct: r.correct, firingRatesHz: r.firingRatesHz)
+    }
+
+    private func runBatch(labels: [Int], computesGradients: Bool) -> (loss: Double, correct: Int, firingRatesHz: [Double]) {
+        workspace.forward(network)
+        if computesGradients { workspace.zeroOutputGradients() }
+        let last = network.layers.count - 1
+        let (value, predictions) = loss.evaluate(output: workspace.output(ofLayer: last), steps: workspace.steps, batch: workspace.batch,
+                                                 classes: network.outputSize, labels: labels,
+                                                 gradient: computesGradients ? workspace.outputGradient(ofLayer: last) : nil)
+        let correct = zip(predictions, labels).filter { $0 == $1 }.count
+        let rates = network.layers.indices.filter { network.layers[$0].neuron.isSpiking }.map {
+            ActivityStatistics.rate(of: workspace.output(ofLayer: $0), steps: workspace.steps, timeStep: network.timeStep.seconds)
+        }
+        return (value, correct, rates)
+    }
+
+    private func checkCompatible(_ data: SpikeDataset) throws(ConfigurationError) {
+        guard data.channels == network.inputs else {
+            throw .shapeMismatch(what: "data set channels", expected: "\(network.inputs) (network inputs)", found: "\(data.channels)")
+        }
+        guard data.timeStep == network.timeStep else {
+            throw .shapeMismatch(what: "data set time step", expected: "\(network.timeStep) (network)", found: "\(data.timeStep)")
+        }
+        guard data.classes <= network.outputSize else {
+            throw .shapeMismatch(what: "data set classes", expected: "≤ \(network.outputSize) (output units)", found: "\(data.classes)")
+        }
+        try ConfigurationError.requirePositive(data.count, "data set samples")
+    }
+
+    /// Trains for `epochs` epochs with shuffled batches, validating after each epoch.
+    ///
+    /// - Parameters:
+    ///   - seed: seeds the batch order (same seed, same run on the same machine).
+    ///   - checkpoint: if given, the network is written there (JSON, atomically: temporary file then rename) after every epoch.
+    ///   - onEpoch: called after each epoch with its metrics.
+    /// - Throws: ``ConfigurationError`` if the data does not fit the network; errors writing the checkpoint.
+    @discardableResult
+    public func fit(_ train: SpikeDataset, validation: SpikeDataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
+                    progress: ProgressStyle = .automatic, checkpoint: URL? = nil,
+                    onEpoch: (EpochMetrics) -> Void = { _ in }) throws -> TrainingSummary {
+        try ConfigurationError.requirePositive(epochs, "epochs")
+        try ConfigurationError.requirePositive(batchSize, "batchSize")
+        try checkCompatible(train)
+        if let validation { try checkCompatible(validation) }
+        var rng = Xoshiro256StarStar(seed: seed)
+        let batchesPerEpoch = (train.count + batchSize - 1) / batchSize
+        let reporter = ProgressReporter(style: progress, epochs: epochs, batchesPerEpoch: batchesPerEpoch)
+        let totalSteps = Double(epochs * batchesPerEpoch)
+        var history: [EpochMetrics] = []
+        let start = Date()
+        for epoch in 1...epochs {
+            let epochStart = Date()
+            var lossSum = 0.0, regSum = 0.0, correct = 0
+            var rates = [Double](), batches = 0
+            for (b, indices) in train.batchIndices(size: batchSize, shuffledUsing: &rng).enumerated() {
+                optimizer.learningRate = schedule.rate(base: baseLearningRate, progress: Double((epoch - 1) * batchesPerEpoch + b) / totalSteps,
+                                                       epoch: epoch - 1)
+                train.fillDense(indices, into: prepareBatch(steps: train.steps, batch: indices.count))
+                let r = step(labels: indices.map { train.labels[$0] })
+                lossSum += r.loss * Double(indices.count)
+                regSum += r.regularizerLoss
+                correct += r.correct
+                rates = rates.isEmpty ? r.firingRatesHz : zip(rates, r.firingRatesHz).map(+)
+                batches += 1
+                reporter.batchDone(epoch: epoch, batch: b + 1, loss: r.loss)
+            }
+            let validationResult = try validation.map { v throws in try evaluate(v, batchSize: batchSize) }
+            let metrics = EpochMetrics(epoch: epoch, loss: lossSum / Double(train.count), regularizerLoss: regSum / Double(batches),
+                                       accuracy: Double(correct) / Double(train.count), validation: validationResult,
+                                       firingRatesHz: rates.map { $0 / Double(batches) }, learningRate: optimizer.learningRate,
+                                       seconds: Date().timeIntervalSince(epochStart))
+            history.append(metrics)
+            if let checkpoint { try saveCheckpoint(to: checkpoint) }
+            reporter.epochDone(metrics)
+            onEpoch(metrics)
+        }
+        let summary = TrainingSummary(epochs: history, seconds: Date().timeIntervalSince(start))
+        if progress != .silent { print(summary) }
+        return summary
+    }
+
+    /// Loss and exact per-sample accuracy on `data` (in order, batches of `batchSize`).
+    public func evaluate(_ data: SpikeDataset, batchSize: Int = 256) throws(ConfigurationError) -> EvaluationResult {
+        try ConfigurationError.requirePositive(batchSize, "batchSize")
+        try checkCompatible(data)
+        var lossSum = 0.0, correct = 0, batchAccuracies = 0.0, batches = 0
+        var rates = [Double]()
+        for indices in data.batchIndices(size: batchSize) {
+            data.fillDense(indices, into: prepareBatch(steps: data.steps, batch: indices.count))
+            let r = runBatch(labels: indices.map { data.labels[$0] }, computesGradients: false)
+            lossSum += r.loss * Double(indices.count)
+            correct += r.correct
+            batchAccuracies += Double(r.correct) / Double(indices.count)
+            rates = rates.isEmpty ? r.firingRatesHz : zip(rates, r.firingRatesHz).map(+)
+            batches += 1
+        }
+        return EvaluationResult(loss: lossSum / Double(data.count), accuracy: Double(correct) / Double(data.count),
+                                meanBatchAccuracy: batchAccuracies / Double(batches), samples: data.count,
+                                firingRatesHz: rates.map { $0 / Double(batches) })
+    }
+
+    /// Writes the network as JSON atomically (a temporary file in the same folder, then a rename), so that an
+    /// interrupted write never leaves a truncated checkpoint.
+    public func saveCheckpoint(to url: URL) throws {
+        try network.save(to: url)
+    }
+}
+
+extension NetworkGradients {
+    init(ids: [ParameterID], tensors: [Tensor]) {
+        self.ids = ids
+        self.tensors = tensors
+    }
+}
+
+extension SpikingNetwork {
+    /// Writes the network (architecture and weights) as JSON, atomically.
+    public func save(to url: URL) throws {
+        let data = try JSONEncoder().encode(self)
+        try data.write(to: url, options: .atomic)
+    }
+
+    /// Reads a network written by ``save(to:)`` and validates it.
+    public static func load(from url: URL) throws -> SpikingNetwork {
+        let decoded = try JSONDecoder().decode(SpikingNetwork.self, from: Data(contentsOf: url))
+        return try SpikingNetwork(inputs: decoded.inputs, timeStep: decoded.timeStep, layers: decoded.layers)
+    }
+}

@@ -1,0 +1,1 @@
+@main struct SNNCommand { static func main() {} }
