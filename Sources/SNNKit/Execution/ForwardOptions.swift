@@ -11,7 +11,8 @@ public enum SpikeMode: Sendable, Hashable {
 public struct ForwardOptions: Sendable, Hashable {
     /// Step or smooth spikes.
     public var spikeMode: SpikeMode
-    /// Replays the reset factors recorded by the previous forward pass as constants (gradient checks of a detached reset).
+    /// Replays the reset factors recorded by an earlier forward pass as constants in layers whose reset is detached
+    /// (gradient checks: finite differences then see exactly the detached gradient).
     public var replaysRecordedResets: Bool
     /// Records the reset factors of this pass so that a later pass can replay them.
     public var recordsResets: Bool

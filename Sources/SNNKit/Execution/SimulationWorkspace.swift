@@ -143,7 +143,7 @@ public final class SimulationWorkspace {
             var c = dynamics.coefficients(timeStep: network.timeStep)
             if isFree { c.threshold = .infinity }
             let smooth = options.spikeMode == .smoothSurrogate && !isFree
-            let replay = options.replaysRecordedResets && !isFree
+            let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
             if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
             if dynamics.resetGradient == .differentiated { b.previousCurrent.reserve(rows * n) }

@@ -1,0 +1,93 @@
+import Foundation
+import SNNKit
+import Testing
+
+/// Traces of a tiny network against values computed by hand from SPEC §1.1–1.2 (reference update order and delays).
+@Suite("Reference traces")
+struct TraceTests {
+    // Δt 1 ms, τ_mem 20 ms, τ_syn 10 ms.
+    let lm = exp(-1.0 / 20), ls = exp(-1.0 / 10)
+    var km: Double { 1 - lm }
+
+    /// 1 input → 1 LIF (w = 30) → 1 readout (v = 2, O[-1] = −0.01); one input spike at step 2.
+    func run(input spikeStep: Int = 2, steps: Int = 14) throws -> (u: [Double], s: [Double], o: [Double]) {
+        var net = try SpikingNetwork(inputs: 1, timeStep: .milliseconds(1)) {
+            LIFLayer(1)
+            LeakyReadout(1, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), initialState: -0.01)
+        }
+        net[ParameterID(layer: 0, afferent: 0, kind: .weights)].scalars = [30]
+        net[ParameterID(layer: 1, afferent: 0, kind: .weights)].scalars = [2]
+        var x = Tensor(shape: [steps, 1, 1])
+        x.scalars[spikeStep] = 1
+        let ws = SimulationWorkspace()
+        try ws.forward(net, input: x)
+        return (ws.membrane(ofLayer: 0).map(Double.init), ws.output(ofLayer: 0).map(Double.init), ws.output(ofLayer: 1).map(Double.init))
+    }
+
+    @Test("LIF: an input spike at t reaches the membrane at t+2 and causes a spike at t+3; multiplicative reset to 0")
+    func lifLatencyAndReset() throws {
+        let (u, s, _) = try run()
+        // X[2] = 30 → I[3] = 30 → U[4] = κ·30 (U[3] still used I[2] = 0)
+        for t in 0...3 { #expect(u[t] == 0, "U[\(t)]") }
+        #expect(abs(u[4] - km * 30) < 1e-5)
+        // S[5] = H(U[4] − 1) = 1 (κ·30 ≈ 1.463), so U[5] = 0 (reset), no spike before step 5
+        for t in 0...4 { #expect(s[t] == 0, "S[\(t)]") }
+        #expect(s[5] == 1)
+        #expect(u[5] == 0)
+        // U[6] = λ_m·0 + κ·I[5] = κ·30·λ_s² ≈ 1.198 > 1 → S[7] = 1, U[7] = 0
+        #expect(s[6] == 0)
+        #expect(abs(u[6] - km * 30 * ls * ls) < 1e-5)
+        #expect(s[7] == 1)
+        #expect(u[7] == 0)
+        // U[8] = κ·30·λ_s⁴ ≈ 0.980 < 1: no more spikes
+        #expect(abs(u[8] - km * 30 * pow(ls, 4)) < 1e-5)
+        #expect(s[8] == 0 && s[9] == 0)
+        // U[9] = λ_m U[8] + κ·30·λ_s⁵ ≈ 1.82 → S[10] = 1 again
+        let i8 = 30 * pow(ls, 5)
+        #expect(abs(u[9] - (lm * u[8] + km * i8)) < 1e-5)
+        #expect(s[10] == 1)
+        #expect(u[10] == 0)
+    }
+
+    @Test("Readout: decays from its initial state; a hidden spike at t reaches it at t+2")
+    func readoutTrace() throws {
+        let (_, _, o) = try run()
+        // Before any input: O[t] = −0.01·λ_m^(t+1)
+        for t in 0...6 { #expect(abs(o[t] - (-0.01 * pow(lm, Double(t + 1)))) < 1e-7, "O[\(t)]") }
+        // Hidden spike at 5 → X_ro[5] = 2 → I_ro[6] = 2 → O[7] = λ_m O[6] + κ·2
+        #expect(abs(o[7] - (lm * o[6] + km * 2)) < 1e-6)
+        // Second hidden spike at 7 → I_ro[8] = 2λ_s + 2; O[8] = λ_m O[7] + κ·I_ro[7] with I_ro[7] = 2λ_s
+        #expect(abs(o[8] - (lm * o[7] + km * 2 * ls)) < 1e-6)
+        #expect(abs(o[9] - (lm * o[8] + km * (2 * ls * ls + 2))) < 1e-6)
+    }
+
+    @Test("A spike at the last step has no effect (it would land after the window)")
+    func lastStep() throws {
+        let (u, s, o) = try run(input: 13, steps: 14)
+        #expect(u.allSatisfy { $0 == 0 })
+        #expect(s.allSatisfy { $0 == 0 })
+        #expect(abs(o[13] - (-0.01 * pow(lm, 14))) < 1e-7)
+    }
+
+    @Test("Recurrent projection adds one step of delay: a hidden spike at t feeds back into U at t+2")
+    func recurrentDelay() throws {
+        var net = try SpikingNetwork(inputs: 1, timeStep: .milliseconds(1)) {
+            LIFLayer(2, isRecurrent: true)
+            LeakyReadout(1, tauMembrane: .milliseconds(20))
+        }
+        // input drives neuron 0 only; neuron 0 drives neuron 1 through the recurrent weight 40
+        net[ParameterID(layer: 0, afferent: 0, kind: .weights)].scalars = [30, 0]
+        net[ParameterID(layer: 0, afferent: 1, kind: .weights)].scalars = [0, 0, 40, 0]
+        var x = Tensor(shape: [12, 1, 1])
+        x.scalars[0] = 1
+        let ws = SimulationWorkspace()
+        try ws.forward(net, input: x)
+        let s = ws.output(ofLayer: 0), u = ws.membrane(ofLayer: 0)
+        // neuron 0 spikes at 3 (0 + 3); recurrent X[3] → I₁[4] → U₁[5] = κ·40 → S₁[6]
+        #expect(s[3 * 2 + 0] == 1)
+        #expect(u[4 * 2 + 1] == 0)
+        #expect(abs(Double(u[5 * 2 + 1]) - km * 40) < 1e-5)
+        #expect(s[5 * 2 + 1] == 0)
+        #expect(s[6 * 2 + 1] == 1)
+    }
+}
