@@ -16,9 +16,9 @@ train: deps
 test: deps
 	$(SWIFT) test -c $(CONFIG)
 
-# Slow statistical and end-to-end checks (tagged `.slow`, enabled by SNN_SLOW_TESTS=1).
+# Slow statistical and end-to-end checks only (suites named "Slow…", enabled by SNN_SLOW_TESTS=1).
 test-slow: deps
-	SNN_SLOW_TESTS=1 $(SWIFT) test -c $(CONFIG)
+	SNN_SLOW_TESTS=1 $(SWIFT) test -c $(CONFIG) --filter Slow
 
 bench: deps
 	$(SWIFT) run -c $(CONFIG) snn-bench $(ARGS)

@@ -4,6 +4,7 @@ import Accelerate
 #else
 import COpenBLAS
 #endif
+import Foundation
 
 /// Whether a matrix operand of ``sgemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` is used as stored or transposed.
 public enum MatrixTranspose: Sendable {
@@ -57,9 +58,27 @@ func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: In
 
 /// Sets the number of threads BLAS may use for one product (OpenBLAS; a no-op on Accelerate).
 ///
-/// SNNKit calls this once at start-up; kernels of its own never run threads at the same time as BLAS.
+/// SNNKit's default is one thread (see ``configureDefaultBLASThreads()``); opt in to more for large products.
 public func setBLASThreadCount(_ count: Int) {
     #if !canImport(Accelerate)
     openblas_set_num_threads(Int32(max(1, count)))
     #endif
+}
+
+private let defaultBLASThreads: Void = {
+    // OpenBLAS's idle workers spin; next to the single-threaded time loops, and under any other load on the machine
+    // (parallel tests, a second job), that made training epochs 10–15× slower (measured). One thread unless the user
+    // chose a number through the environment.
+    let environment = ProcessInfo.processInfo.environment
+    if environment["OPENBLAS_NUM_THREADS"] == nil && environment["SNNKIT_BLAS_THREADS"] == nil {
+        setBLASThreadCount(1)
+    } else if let n = environment["SNNKIT_BLAS_THREADS"].flatMap(Int.init) {
+        setBLASThreadCount(n)
+    }
+}()
+
+/// Applies SNNKit's BLAS threading default once per process: one thread, unless `OPENBLAS_NUM_THREADS` or
+/// `SNNKIT_BLAS_THREADS` is set. Called by every simulation workspace; idempotent and thread-safe.
+public func configureDefaultBLASThreads() {
+    _ = defaultBLASThreads
 }

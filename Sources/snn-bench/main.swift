@@ -1,1 +1,148 @@
-print("bench")
+// snn-bench: times SNNKit on the reference workload of ../shared/peer-bench (stork SHD-style RSNN):
+// 700 Bernoulli inputs (p = 0.02) → 256 current-based LIF (τ 20/10 ms, Δt 1 ms, SuperSpike β 20) → 20 leaky readout,
+// T = 100, B = 256, max-over-time cross-entropy, Adam 1e-3. Prints medians, min–max, peak memory, the dense-FLOP bound
+// (dense FLOPs ÷ SGEMM GFLOP/s measured in this run) and the ratio to it; `--json` prints one JSON object per workload.
+import Foundation
+import SNNKernels
+import SNNKit
+
+struct Workload {
+    var name: String
+    var layers: Int
+    var recurrent: Bool
+    var probability: Double
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+let asJSON = arguments.contains("--json")
+let repetitions = arguments.firstIndex(of: "--reps").flatMap { Int(arguments[$0 + 1]) } ?? 11
+let selected = arguments.firstIndex(of: "--workloads").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
+let threads = arguments.firstIndex(of: "--threads").flatMap { Int(arguments[$0 + 1]) } ?? 2
+configureDefaultBLASThreads()
+setBLASThreadCount(threads)
+
+let steps = 100, batch = 256, inputs = 700, hidden = 256, outputs = 20
+let workloads = [
+    Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02),
+    Workload(name: "feedforward", layers: 1, recurrent: false, probability: 0.02),
+    Workload(name: "deep3", layers: 3, recurrent: true, probability: 0.02),
+].filter { selected?.contains($0.name) ?? true }
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / (1024 * 1024)
+    #endif
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func time(_ body: () -> Void) -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+}
+
+/// SGEMM GFLOP/s on `threads` threads, n³ with n = 2048, median of 5.
+func measureGEMM() -> Double {
+    let n = 2048
+    var rng = Xoshiro256StarStar(seed: 1)
+    let a = (0..<(n * n)).map { _ in Float(rng.nextUniform()) }, b = a
+    var c = [Float](repeating: 0, count: n * n)
+    var times: [Double] = []
+    for _ in 0..<5 {
+        times.append(time {
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                sgemm(.none, .none, m: n, n: n, k: n, alpha: 1, a: ap.baseAddress!, lda: n, b: bp.baseAddress!, ldb: n,
+                      beta: 0, c: cp.baseAddress!, ldc: n)
+            } } }
+        })
+    }
+    return 2 * Double(n * n * n) / median(times) / 1e9
+}
+
+/// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's input gradient.
+func denseFLOPs(_ w: Workload) -> (forward: Double, train: Double) {
+    let bt = Double(steps * batch)
+    let fwdIn = 2 * bt * Double(inputs * hidden)
+    let fwdHH = 2 * bt * Double(hidden * hidden * (w.layers - 1))
+    let fwdRec = w.recurrent ? 2 * bt * Double(hidden * hidden * w.layers) : 0
+    let fwdOut = 2 * bt * Double(hidden * outputs)
+    let fwd = fwdIn + fwdHH + fwdRec + fwdOut
+    return (fwd, 3 * fwd - fwdIn)
+}
+
+func makeNetwork(_ w: Workload) throws -> SpikingNetwork {
+    var net = try SpikingNetwork(inputs: inputs, timeStep: .milliseconds(1)) {
+        for _ in 0..<w.layers {
+            LIFLayer(hidden, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), isRecurrent: w.recurrent,
+                     surrogate: .superSpike(beta: 20))
+        }
+        LeakyReadout(outputs, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), initialState: -1e-3)
+    }
+    // The harness's canonical scale: std = gain/√fan_in with gain 5 (input, hidden→hidden), 1 (recurrent, readout).
+    var rng = Xoshiro256StarStar(seed: 2)
+    for id in net.parameterIDs {
+        let fanIn = net[id].shape[1]
+        let isRecurrent = id.afferent == 1
+        let gain: Double = id.layer == w.layers ? 1 : (isRecurrent ? 1 : 5)
+        net[id].scalars = WeightDistribution.normal.sample(count: net[id].count, mean: 0, scale: gain / Double(fanIn).squareRoot(), using: &rng)
+    }
+    return net
+}
+
+let gflops = measureGEMM()
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
+if !asJSON {
+    print("snn-bench: T = \(steps), B = \(batch), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
+    print("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; BLAS threads \(threads); SGEMM 2048³ \(String(format: "%.1f", gflops)) GFLOP/s")
+    print("workload        train ms (min–max)        fwd ms (min–max)       dense bound train/fwd ms   ratio train/fwd   rates Hz   peak MB")
+}
+
+for w in workloads {
+    let net = try makeNetwork(w)
+    let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: Adam(learningRate: 1e-3))
+    var rng = Xoshiro256StarStar(seed: 1)
+    let input = trainer.prepareBatch(steps: steps, batch: batch)
+    for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
+    let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
+    let rates = trainer.forward(labels: labels).firingRatesHz
+    var train: [Double] = [], forward: [Double] = []
+    for k in 0..<(repetitions + 2) {
+        let t = time { trainer.step(labels: labels) }
+        if k >= 2 { train.append(t) }
+    }
+    for k in 0..<(repetitions + 1) {
+        let t = time { trainer.forward(labels: labels) }
+        if k >= 1 { forward.append(t) }
+    }
+    let flops = denseFLOPs(w)
+    let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
+    let trainMedian = median(train), forwardMedian = median(forward)
+    let peak = peakRSSMegabytes()
+    if asJSON {
+        let object: [String: Any] = [
+            "workload": w.name, "train_ms_median": trainMedian * 1e3, "train_ms_min": train.min()! * 1e3, "train_ms_max": train.max()! * 1e3,
+            "forward_ms_median": forwardMedian * 1e3, "forward_ms_min": forward.min()! * 1e3, "forward_ms_max": forward.max()! * 1e3,
+            "dense_bound_ms": boundTrain * 1e3, "dense_bound_forward_ms": boundForward * 1e3,
+            "ratio_train_to_bound": trainMedian / boundTrain, "ratio_forward_to_bound": forwardMedian / boundForward,
+            "peak_rss_mb": peak, "gemm_gflops": gflops, "hidden_rates_hz": rates, "repetitions": repetitions, "cpu": cpu,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    } else {
+        print(w.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %7.1f (%.1f–%.1f)   %7.1f (%.1f–%.1f)   %8.1f / %6.1f         %5.2f / %5.2f   %@   %6.0f",
+                     trainMedian * 1e3, train.min()! * 1e3, train.max()! * 1e3,
+                     forwardMedian * 1e3, forward.min()! * 1e3, forward.max()! * 1e3, boundTrain * 1e3, boundForward * 1e3,
+                     trainMedian / boundTrain, forwardMedian / boundForward,
+                     rates.map { String(format: "%.1f", $0) }.joined(separator: "/") as NSString, peak))
+    }
+}

@@ -1,1 +1,130 @@
-@main struct SNNCommand { static func main() {} }
+import ArgumentParser
+import Foundation
+import SNNData
+import SNNKit
+
+@main
+struct SNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snn",
+        abstract: "Train spiking neural networks with surrogate gradients and fluctuation-driven initialization.",
+        discussion: "With no arguments, `snn train` reproduces the shallow Randman experiment of Rossbroich et al. 2022.",
+        subcommands: [Train.self, Initialize.self],
+        defaultSubcommand: Train.self
+    )
+}
+
+/// The architecture and initialization shared by `train` and `init`: the reference shallow Randman experiment.
+struct ExperimentOptions: ParsableArguments {
+    @Option(help: "Hidden LIF neurons.") var hidden = 128
+    @Flag(help: "Make the hidden layer all-to-all recurrent.") var recurrent = false
+    @Option(name: .customLong("sigma-u"), help: "Target σ_U of the free membrane (fluctuation-driven, centered).") var sigmaU = 1.0
+    @Option(help: "Seed of initialization and batch order.") var seed: UInt64 = 1
+    @Option(name: .customLong("data-seed"), help: "Seed of the Randman data set.") var dataSeed: UInt64 = 1
+    @Option(help: "Randman classes.") var classes = 10
+    @Option(help: "Randman input units.") var units = 20
+    @Option(name: .customLong("samples-per-class"), help: "Randman samples per class.") var samplesPerClass = 1000
+    @Option(name: .customLong("superspike-beta"), help: "SuperSpike surrogate steepness β.") var beta: Float = 20
+
+    static let steps = 100
+    static let timeStep = Duration.milliseconds(2)
+
+    func makeData() throws -> (train: SpikeDataset, validation: SpikeDataset, test: SpikeDataset) {
+        let data = try Randman.classification(classes: classes, units: units, steps: Self.steps, timeStep: Self.timeStep,
+                                              stepFraction: 0.5, samplesPerClass: samplesPerClass, alpha: 1, seed: dataSeed)
+        return try data.split(0.8, 0.1, 0.1)
+    }
+
+    func makeNetwork() throws -> SpikingNetwork {
+        let duration = Duration.milliseconds(2 * Self.steps)
+        return try SpikingNetwork(inputs: units, timeStep: Self.timeStep) {
+            LIFLayer(hidden, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), isRecurrent: recurrent,
+                     surrogate: .superSpike(beta: beta))
+            LeakyReadout(classes, tauMembrane: duration, tauSynapse: .milliseconds(10), initialState: -1e-2)
+        }
+    }
+
+    func initialize(_ net: inout SpikingNetwork, on train: SpikeDataset) throws -> InitializationReport {
+        var rng = Xoshiro256StarStar(seed: seed)
+        return try net.initialize(.fluctuationDriven(sigmaU: sigmaU), rates: .measured(on: train, samples: 256), using: &rng)
+    }
+}
+
+/// Prints a failure as one line on standard error and exits with status 1.
+func fail(_ error: Error) -> Never {
+    FileHandle.standardError.write(Data("snn: error: \(error)\n".utf8))
+    Foundation.exit(1)
+}
+
+func printJSON(_ object: [String: Any]) {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network (default: 20 → 128 LIF → 10 readout on Randman, SMORMS3 5e-3, 200 epochs).")
+
+    @OptionGroup var experiment: ExperimentOptions
+    @Option(help: "Epochs.") var epochs = 200
+    @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 250
+    @Option(name: .customLong("learning-rate"), help: "SMORMS3 learning rate.") var learningRate = 5e-3
+    @Option(help: "Write the network here after every epoch (JSON, atomic).") var checkpoint: String?
+    @Flag(help: "End the output with one JSON object of the results.") var json = false
+    @Flag(help: "Print only the final result (and the JSON object).") var quiet = false
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, found \(epochs)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, found \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, found \(learningRate)") }
+        guard experiment.sigmaU > 0 else { throw ValidationError("--sigma-u must be positive, found \(experiment.sigmaU)") }
+        guard experiment.hidden > 0 else { throw ValidationError("--hidden must be positive, found \(experiment.hidden)") }
+    }
+
+    func run() throws {
+        do {
+            let start = Date()
+            let (train, validation, test) = try experiment.makeData()
+            var net = try experiment.makeNetwork()
+            let report = try experiment.initialize(&net, on: train)
+            if !quiet { print(report) }
+            let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: SMORMS3(learningRate: learningRate),
+                                      regularizers: [.lowerBound(strength: 100, threshold: 1e-3, per: .neuron),
+                                                     .upperBound(strength: 0.1, threshold: 4, per: .population)])
+            let summary = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: batchSize, seed: experiment.seed,
+                                          progress: quiet ? .silent : .automatic, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
+            let result = try trainer.evaluate(test, batchSize: batchSize)
+            let seconds = Date().timeIntervalSince(start)
+            print("test: \(result)")
+            print(String(format: "wall time %.1f s", seconds))
+            if json {
+                let initRates = report.populations.filter(\.isSpiking).map { $0.measuredRateHz ?? 0 }
+                printJSON(["test_accuracy": result.accuracy, "test_loss": result.loss, "epochs": epochs, "init_rate_hz": initRates,
+                           "seconds": seconds, "train_seconds": summary.seconds,
+                           "final_validation_accuracy": summary.epochs.last?.validation?.accuracy ?? NSNull()])
+            }
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+struct Initialize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Initialize the network from the data and report per projection and population what it produced.")
+
+    @OptionGroup var experiment: ExperimentOptions
+    @Flag(help: "Print the report as one JSON object.") var json = false
+
+    func run() throws {
+        do {
+            let (train, _, _) = try experiment.makeData()
+            var net = try experiment.makeNetwork()
+            let report = try experiment.initialize(&net, on: train)
+            if json { printJSON(report.jsonObject) } else { print(report) }
+        } catch {
+            fail(error)
+        }
+    }
+}

@@ -32,14 +32,18 @@ struct MembraneStatisticsTests {
         let sigma = try net.measureActivity(on: input)[0].membraneStandardDeviation
         #expect(abs(sigma - 0.98) < 0.03, "measured σ_U = \(sigma)")
     }
+}
 
+/// Slow statistical checks (run by `make test-slow`; suite names contain "Slow" so CI can select them).
+@Suite("Slow statistical checks", .tags(.slow), .enabled(if: slowTestsEnabled))
+struct SlowStatisticalTests {
     @Test("Spiking output rates for ξ = 1, 2, 3 at N = 5000, ν = 3 Hz (SPEC §3.4; wide tolerance: quenched weights)",
-          .tags(.slow), .enabled(if: slowTestsEnabled), arguments: [(1.0, 11.35, 0.25), (2.0, 1.85, 0.35), (3.0, 0.24, 0.5)])
+          arguments: [(1.0, 11.35, 0.25), (2.0, 1.85, 0.35), (3.0, 0.24, 0.5)])
     func outputRates(xi: Double, expected: Double, tolerance: Double) throws {
         var net = try SpikingNetwork(inputs: 5000, timeStep: .milliseconds(1)) { LIFLayer(50) }
         var rng = Xoshiro256StarStar(seed: 100)
         try net.initialize(.fluctuationDriven(meanU: 0, xi: xi), rates: .fixed(hertz: 3), using: &rng)
-        let input = Self.poisson(channels: 5000, hertz: 3, steps: 10000, batch: 2, dt: 1e-3, seed: 11)
+        let input = MembraneStatisticsTests.poisson(channels: 5000, hertz: 3, steps: 10000, batch: 2, dt: 1e-3, seed: 11)
         let rate = try net.measureActivity(on: input)[0].rateHz
         #expect(abs(rate - expected) / expected < tolerance, "ξ = \(xi): \(rate) Hz")
     }

@@ -34,7 +34,9 @@ public final class SimulationWorkspace {
     private var lastOptions = ForwardOptions()
 
     /// An empty workspace; buffers grow on first use.
-    public init() {}
+    public init() {
+        configureDefaultBLASThreads()
+    }
 
     /// Sizes the buffers for `network` and a `[steps, batch, inputs]` batch.
     public func prepare(for network: SpikingNetwork, steps: Int, batch: Int) {

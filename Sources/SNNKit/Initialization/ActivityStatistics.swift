@@ -11,9 +11,15 @@ public struct ActivityStatistics: Sendable, Hashable, Codable {
 
     /// Mean firing rate of a `[T, B, N]` spike sequence in Hz.
     public static func rate(of spikes: UnsafeBufferPointer<Float>, steps: Int, timeStep: Double) -> Double {
-        guard !spikes.isEmpty else { return 0 }
+        guard !spikes.isEmpty, steps > 0 else { return 0 }
+        let width = spikes.count / steps
         var total = 0.0
-        for v in spikes { total += Double(v) }
+        for t in 0..<steps {
+            let row = spikes.baseAddress! + t * width
+            var partial: Float = 0   // exact for 0/1 spikes up to 2²⁴ per step
+            for e in 0..<width { partial += row[e] }
+            total += Double(partial)
+        }
         return total / Double(spikes.count) / timeStep
     }
 
@@ -48,15 +54,19 @@ extension SpikingNetwork {
         try workspace.forward(self, input: input)
         let dt = timeStep.seconds
         let steps = workspace.steps, batch = workspace.batch
-        let rates = layers.indices.map { k in
-            layers[k].neuron.isSpiking ? ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: steps, timeStep: dt) : 0
+        func burnIn(_ k: Int) -> Int { min(steps / 4, Int((layers[k].neuron.timeConstants.membrane.seconds / dt).rounded())) }
+        // From the normal pass: rates, and the membrane of non-spiking layers (which have no reset to remove).
+        var result = layers.indices.map { k in
+            let rate = layers[k].neuron.isSpiking ? ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: steps, timeStep: dt) : 0
+            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn(k))
+            return ActivityStatistics(rateHz: rate, membraneMean: m.mean, membraneStandardDeviation: m.standardDeviation, burnInSteps: burnIn(k))
         }
-        var result: [ActivityStatistics] = []
-        for k in layers.indices {
-            if layers[k].neuron.isSpiking { workspace.forward(self, options: ForwardOptions(freeMembraneLayers: [k])) }
-            let burnIn = min(steps / 4, Int((layers[k].neuron.timeConstants.membrane.seconds / dt).rounded()))
-            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn)
-            result.append(ActivityStatistics(rateHz: rates[k], membraneMean: m.mean, membraneStandardDeviation: m.standardDeviation, burnInSteps: burnIn))
+        // A spiking layer's free membrane: simulated without spike and reset, driven by the real upstream spikes.
+        for k in layers.indices where layers[k].neuron.isSpiking {
+            workspace.forward(self, options: ForwardOptions(freeMembraneLayers: [k]))
+            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn(k))
+            result[k].membraneMean = m.mean
+            result[k].membraneStandardDeviation = m.standardDeviation
         }
         return result
     }

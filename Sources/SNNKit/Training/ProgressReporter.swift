@@ -35,7 +35,10 @@ struct ProgressReporter {
 
     func epochDone(_ metrics: EpochMetrics) {
         if showsBar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        if printsLines { print(metrics) }
+        if printsLines {
+            print(metrics)
+            fflush(stdout)   // one line per epoch even when the output goes to a file
+        }
     }
 
     static func format(seconds: Double) -> String {

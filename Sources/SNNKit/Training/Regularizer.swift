@@ -108,10 +108,14 @@ public enum Regularizer: Sendable, Hashable, Codable {
     static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
                                 spikes: UnsafeBufferPointer<Float>, steps: Int, batch: Int, units: Int,
                                 gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
-        var counts = [Double](repeating: 0, count: batch * units)
-        for t in 0..<steps {
-            let row = t * batch * units
-            for e in 0..<(batch * units) { counts[e] += Double(spikes[row + e]) }
+        let width = batch * units
+        // Spike counts per sample and unit (exact in Float: at most T per entry).
+        var counts = [Float](repeating: 0, count: width)
+        counts.withUnsafeMutableBufferPointer { c in
+            for t in 0..<steps {
+                let row = spikes.baseAddress! + t * width
+                for e in 0..<width { c[e] += row[e] }
+            }
         }
         // value and derivative of norm(bound(c − θ))
         func penalty(_ c: Double) -> (Double, Double) {
@@ -128,29 +132,33 @@ public enum Regularizer: Sendable, Hashable, Codable {
             }
         }
         var total = 0.0
-        var countGradient = [Double](repeating: 0, count: batch * units)
+        var countGradient = [Float](repeating: 0, count: width)
         switch scope {
         case .neuron:
-            let n = Double(batch * units)
-            for e in counts.indices {
-                let (v, d) = penalty(counts[e])
+            let n = Double(width)
+            for e in 0..<width {
+                let (v, d) = penalty(Double(counts[e]))
                 total += v / n
-                countGradient[e] = strength * d / n
+                countGradient[e] = Float(strength * d / n)
             }
         case .population:
             for b in 0..<batch {
                 var mean = 0.0
-                for j in 0..<units { mean += counts[b * units + j] }
+                for j in 0..<units { mean += Double(counts[b * units + j]) }
                 mean /= Double(units)
                 let (v, d) = penalty(mean)
                 total += v / Double(batch)
-                for j in 0..<units { countGradient[b * units + j] = strength * d / Double(batch * units) }
+                let g = Float(strength * d / Double(width))
+                for j in 0..<units { countGradient[b * units + j] = g }
             }
         }
+        // ∂cnt/∂S[t] = 1 for every step: add the count gradient to every step's slice.
         if let gradient {
-            for t in 0..<steps {
-                let row = t * batch * units
-                for e in 0..<(batch * units) { gradient[row + e] += Float(countGradient[e]) }
+            countGradient.withUnsafeBufferPointer { g in
+                for t in 0..<steps {
+                    let row = gradient.baseAddress! + t * width
+                    for e in 0..<width { row[e] += g[e] }
+                }
             }
         }
         return strength * total
