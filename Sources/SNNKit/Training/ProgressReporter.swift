@@ -37,7 +37,7 @@ struct ProgressReporter {
         if showsBar { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         if printsLines {
             print(metrics)
-            fflush(stdout)   // one line per epoch even when the output goes to a file
+            fflush(nil)   // one line per epoch even when the output goes to a file (nil: every output stream)
         }
     }
 
