@@ -28,3 +28,16 @@ public struct ForwardOptions: Sendable, Hashable {
         self.freeMembraneLayers = freeMembraneLayers
     }
 }
+
+/// How a projection from a binary spike source is multiplied.
+public enum ProductStrategy: Sendable, Hashable {
+    /// Event-driven below ``crossoverDensity`` spike density, dense BLAS above (decided per call; per step for recurrence).
+    case automatic
+    /// Always dense BLAS (the straightforward reference path).
+    case dense
+    /// Always event-driven when the source is binary.
+    case eventDriven
+
+    /// The spike density below which event-driven products are used (measured, see docs/benchmarks.md).
+    public static let crossoverDensity = 0.15
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SNNKernels
 
 /// Buffers and the whole-window forward and backward passes of a ``SpikingNetwork`` for one batch shape.
@@ -20,6 +21,9 @@ public final class SimulationWorkspace {
         let scratchA = FloatBuffer()
         let scratchB = FloatBuffer()
         var usesRecordedResets = false
+        let events = SpikeEventList()          // the layer's spikes as index lists (valid when binary)
+        var hasEvents = false
+        var transposedWeights: [FloatBuffer] = []   // Wᵀ per afferent, for event-driven products
     }
 
     /// Steps `T` of the current batch.
@@ -28,7 +32,15 @@ public final class SimulationWorkspace {
     public private(set) var batch = 0
     private var inputChannels = 0
     private let input = FloatBuffer()
+    private let inputEvents = SpikeEventList()
+    private var inputHasEvents = false
     private let zeros = FloatBuffer()
+    private var gradientPartials: [FloatBuffer] = []
+
+    /// How products with spike sources are computed (``ProductStrategy/automatic`` picks by measured density).
+    public var productStrategy = ProductStrategy.automatic
+    /// Threads of SNNKit's own kernels (event-driven products); BLAS never runs at the same time.
+    public var threadCount = min(ProcessInfo.processInfo.activeProcessorCount, 2)
     private var layers: [LayerBuffers] = []
     private var sizes: [Int] = []
     private var lastOptions = ForwardOptions()
@@ -77,6 +89,11 @@ public final class SimulationWorkspace {
     public func forward(_ network: SpikingNetwork, options: ForwardOptions = .init()) {
         precondition(sizes == network.layers.map(\.size) && inputChannels == network.inputs, "workspace not prepared for this network")
         lastOptions = options
+        inputHasEvents = false
+        if productStrategy != .dense {
+            inputEvents.rebuild(from: input.pointer, rows: steps * batch, width: inputChannels)
+            inputHasEvents = inputEvents.isBinary
+        }
         for k in network.layers.indices { forwardLayer(k, of: network, options: options) }
     }
 
@@ -116,6 +133,33 @@ public final class SimulationWorkspace {
         }
     }
 
+    /// The event list of a source, if its activity is binary spikes.
+    private func sourceEvents(_ source: LayerSource) -> SpikeEventList? {
+        switch source {
+        case .input: return inputHasEvents ? inputEvents : nil
+        case let .layer(s): return layers[s].hasEvents ? layers[s].events : nil
+        }
+    }
+
+    /// Whether a product with this source should be event-driven.
+    private func usesEvents(_ events: SpikeEventList?, density: Double? = nil) -> Bool {
+        guard let events else { return false }
+        switch productStrategy {
+        case .dense: return false
+        case .eventDriven: return true
+        case .automatic: return (density ?? events.density) < ProductStrategy.crossoverDensity
+        }
+    }
+
+    private func transposedWeights(_ k: Int, _ j: Int, _ weights: Tensor) -> UnsafeMutablePointer<Float> {
+        let b = layers[k]
+        while b.transposedWeights.count <= j { b.transposedWeights.append(FloatBuffer()) }
+        let out = b.transposedWeights[j]
+        out.reserve(weights.count)
+        weights.withUnsafeBufferPointer { transposeMatrix($0.baseAddress!, rows: weights.shape[0], columns: weights.shape[1], into: out.pointer) }
+        return out.pointer
+    }
+
     // MARK: - Forward
 
     private func forwardLayer(_ k: Int, of network: SpikingNetwork, options: ForwardOptions) {
@@ -126,10 +170,18 @@ public final class SimulationWorkspace {
         // 1. Feed-forward currents of all T·B rows: X = Σ src · Wᵀ (+ biases).
         var first = true
         for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
-            let (src, ns) = sourcePointer(p.source)
-            p.weights.withUnsafeBufferPointer { w in
-                sgemm(.none, .transposed, m: rows, n: n, k: ns, alpha: 1, a: src, lda: ns,
-                      b: w.baseAddress!, ldb: ns, beta: first ? 0 : 1, c: x, ldc: n)
+            if let events = sourceEvents(p.source), usesEvents(events) {
+                let wt = UnsafePointer(transposedWeights(k, j, p.weights))
+                let overwrite = first
+                parallelChunks(rows, parts: threadCount) { chunk, _ in
+                    accumulateEvents(events, rows: chunk, transposedWeights: wt, outputs: n, into: x, overwrite: overwrite)
+                }
+            } else {
+                let (src, ns) = sourcePointer(p.source)
+                p.weights.withUnsafeBufferPointer { w in
+                    sgemm(.none, .transposed, m: rows, n: n, k: ns, alpha: 1, a: src, lda: ns,
+                          b: w.baseAddress!, ldb: ns, beta: first ? 0 : 1, c: x, ldc: n)
+                }
             }
             first = false
         }
@@ -149,10 +201,15 @@ public final class SimulationWorkspace {
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
             if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
             if dynamics.resetGradient == .differentiated { b.previousCurrent.reserve(rows * n) }
+            b.hasEvents = !smooth && productStrategy != .dense
+            b.events.reset(width: n)
             let run = LIFForward(workspace: self, k: k, coefficients: c, replay: replay, smooth: smooth,
                                  recordsResets: b.usesRecordedResets || options.recordsResets,
                                  keepsCurrents: dynamics.resetGradient == .differentiated,
-                                 recurrentWeights: recurrent.map { layer.afferents[$0].weights })
+                                 recurrentWeights: recurrent.map { layer.afferents[$0].weights },
+                                 transposedRecurrentWeights: recurrent.flatMap { j in
+                                     b.hasEvents ? UnsafePointer(transposedWeights(k, j, layer.afferents[j].weights)) : nil
+                                 })
             if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -180,6 +237,7 @@ public final class SimulationWorkspace {
         let recordsResets: Bool
         let keepsCurrents: Bool
         let recurrentWeights: Tensor?
+        let transposedRecurrentWeights: UnsafePointer<Float>?
 
         func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
 
@@ -201,6 +259,16 @@ public final class SimulationWorkspace {
                                previousMembrane: t == 0 ? zero : UnsafePointer(u + (t - 1) * slice), current: current,
                                previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
                                spikes: s + t * slice, resetOut: recordsResets && !replay ? b.resets.pointer + t * slice : nil)
+                if b.hasEvents {
+                    let before = b.events.count
+                    b.events.append(from: s + t * slice, rows: ws.batch)
+                    if let vt = transposedRecurrentWeights,
+                       ws.usesEvents(b.events, density: Double(b.events.count - before) / Double(slice)) {
+                        accumulateEvents(b.events, rows: (t * ws.batch)..<((t + 1) * ws.batch), transposedWeights: vt,
+                                         outputs: n, into: x, overwrite: false)
+                        continue
+                    }
+                }
                 recurrentWeights?.withUnsafeBufferPointer { v in
                     sgemm(.none, .transposed, m: ws.batch, n: n, k: n, alpha: 1, a: s + t * slice, lda: n,
                           b: v.baseAddress!, ldb: n, beta: 1, c: x + t * slice, ldc: n)
@@ -245,9 +313,13 @@ public final class SimulationWorkspace {
             for (j, p) in layer.afferents.enumerated() {
                 let (src, ns) = sourcePointer(p.source)
                 let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)]!
-                gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
-                    sgemm(.transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
-                          beta: 1, c: gw.baseAddress!, ldc: ns)
+                if let events = sourceEvents(p.source), usesEvents(events) {
+                    eventWeightGradient(events, gradInput: gx, rows: rows, outputs: n, inputs: ns, into: &gradients.tensors[wi])
+                } else {
+                    gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
+                        sgemm(.transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
+                              beta: 1, c: gw.baseAddress!, ldc: ns)
+                    }
                 }
                 if p.bias != nil {
                     let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)]!
@@ -261,6 +333,23 @@ public final class SimulationWorkspace {
                 }
             }
         }
+    }
+
+    /// `gW += (Σ over events of gX rows)ᵀ`, with one partial `gWᵀ` per thread summed afterwards.
+    private func eventWeightGradient(_ events: SpikeEventList, gradInput gx: UnsafeMutablePointer<Float>, rows: Int,
+                                     outputs n: Int, inputs ns: Int, into gradient: inout Tensor) {
+        let parts = max(1, min(threadCount, rows))
+        while gradientPartials.count < parts { gradientPartials.append(FloatBuffer()) }
+        for i in 0..<parts {
+            gradientPartials[i].reserve(ns * n)
+            gradientPartials[i].zero(ns * n)
+        }
+        let partials = gradientPartials.map(\.pointer)
+        parallelChunks(rows, parts: parts) { chunk, i in
+            accumulateEventGradients(events, rows: chunk, gradOutput: gx, outputs: n, intoTransposed: partials[i])
+        }
+        for i in 1..<parts { addRow(partials[i], into: partials[0], count: ns * n) }
+        gradient.withUnsafeMutableBufferPointer { addTransposed(partials[0], into: $0.baseAddress!, rows: n, columns: ns) }
     }
 
     private struct LIFBackward: SurrogateVisitor {

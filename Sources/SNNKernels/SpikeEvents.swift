@@ -1,0 +1,199 @@
+// Event-driven products for binary spike sources: index lists of active inputs, accumulation of weight rows into
+// currents, and weight gradients from the same lists. Layout: rows are (t, b) pairs of a time-major [T, B, N] buffer.
+import Foundation
+
+/// The active (non-zero) columns of each row of a binary `[rows, width]` matrix, in CSR form.
+///
+/// Storage is owned and reused: rebuilding or appending never allocates once the capacity suffices.
+/// `isBinary` is false when a scanned value was neither 0 nor 1 (the list is then not a faithful spike list).
+public final class SpikeEventList {
+    /// Start of each row's indices; `rows + 1` entries are valid.
+    public private(set) var rowOffsets: UnsafeMutablePointer<Int32>
+    /// Active column indices, increasing within a row.
+    public private(set) var indices: UnsafeMutablePointer<Int32>
+    /// Rows listed so far.
+    public private(set) var rows = 0
+    /// Width of the scanned matrix.
+    public private(set) var width = 0
+    /// Whether every scanned value was 0 or 1.
+    public private(set) var isBinary = true
+    private var rowCapacity: Int
+    private var indexCapacity: Int
+
+    /// An empty list.
+    public init() {
+        rowCapacity = 1024
+        indexCapacity = 4096
+        rowOffsets = .allocate(capacity: rowCapacity + 1)
+        indices = .allocate(capacity: indexCapacity)
+        rowOffsets[0] = 0
+    }
+
+    deinit {
+        rowOffsets.deallocate()
+        indices.deallocate()
+    }
+
+    /// Number of listed events.
+    public var count: Int { Int(rowOffsets[rows]) }
+
+    /// Fraction of non-zero entries among the listed rows.
+    public var density: Double { rows * width == 0 ? 0 : Double(count) / Double(rows * width) }
+
+    /// Empties the list for matrices of `width` columns.
+    public func reset(width: Int) {
+        rows = 0
+        self.width = width
+        isBinary = true
+        rowOffsets[0] = 0
+    }
+
+    /// Lists the non-zero columns of a `[rows, width]` matrix, replacing the contents.
+    public func rebuild(from matrix: UnsafePointer<Float>, rows: Int, width: Int) {
+        reset(width: width)
+        append(from: matrix, rows: rows)
+    }
+
+    /// Appends the rows of a `[rows, width]` matrix (same width as the list).
+    public func append(from matrix: UnsafePointer<Float>, rows newRows: Int) {
+        reserveRows(rows + newRows)
+        var n = count
+        let w = width
+        for r in 0..<newRows {
+            let row = matrix + r * w
+            reserveIndices(n + w)
+            var j = 0
+            while j + 16 <= w {
+                let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
+                let nonZero = v .!= SIMD16<Float>(repeating: 0)
+                if any(nonZero) {
+                    if any(nonZero .& (v .!= SIMD16<Float>(repeating: 1))) { isBinary = false }
+                    for k in 0..<16 where v[k] != 0 { indices[n] = Int32(j + k); n += 1 }
+                }
+                j += 16
+            }
+            while j < w {
+                let x = row[j]
+                if x != 0 {
+                    if x != 1 { isBinary = false }
+                    indices[n] = Int32(j); n += 1
+                }
+                j += 1
+            }
+            rows += 1
+            rowOffsets[rows] = Int32(n)
+        }
+    }
+
+    private func reserveRows(_ needed: Int) {
+        guard needed > rowCapacity else { return }
+        let capacity = max(needed, 2 * rowCapacity)
+        let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity + 1)
+        grown.update(from: rowOffsets, count: rows + 1)
+        rowOffsets.deallocate()
+        rowOffsets = grown
+        rowCapacity = capacity
+    }
+
+    private func reserveIndices(_ needed: Int) {
+        guard needed > indexCapacity else { return }
+        let capacity = max(needed, 2 * indexCapacity)
+        let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        grown.update(from: indices, count: count)
+        indices.deallocate()
+        indices = grown
+        indexCapacity = capacity
+    }
+}
+
+/// `x[r, :] (=|+=) Σ_{j ∈ events(r)} wt[j, :]` for rows `rows` of the list: the event-driven form of `X = S·Wᵀ`.
+///
+/// - Parameters:
+///   - transposedWeights: `Wᵀ`, `[width, outputs]` row-major (see ``transposeMatrix(_:rows:columns:into:)``).
+///   - x: `[rows, outputs]`, indexed by the list's row numbers.
+///   - overwrite: `true` sets the rows (rows without events become 0), `false` adds to them.
+@inlinable
+public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transposedWeights wt: UnsafePointer<Float>,
+                             outputs n: Int, into x: UnsafeMutablePointer<Float>, overwrite: Bool) {
+    let offsets = events.rowOffsets, indices = events.indices
+    for r in rows {
+        let out = x + r * n
+        if overwrite { out.update(repeating: 0, count: n) }
+        for e in Int(offsets[r])..<Int(offsets[r + 1]) {
+            addRow(wt + Int(indices[e]) * n, into: out, count: n)
+        }
+    }
+}
+
+/// `gwt[j, :] += Σ_{r ∈ rows, j ∈ events(r)} gx[r, :]`: the weight gradient `gWᵀ` of an event-driven projection.
+@inlinable
+public func accumulateEventGradients(_ events: SpikeEventList, rows: Range<Int>, gradOutput gx: UnsafePointer<Float>,
+                                     outputs n: Int, intoTransposed gwt: UnsafeMutablePointer<Float>) {
+    let offsets = events.rowOffsets, indices = events.indices
+    for r in rows {
+        let g = gx + r * n
+        for e in Int(offsets[r])..<Int(offsets[r + 1]) {
+            addRow(g, into: gwt + Int(indices[e]) * n, count: n)
+        }
+    }
+}
+
+/// `y[0..<count] += x[0..<count]` with 16-wide SIMD.
+@inlinable
+public func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 16 <= count {
+        let a = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Float>.self)
+        let b = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(y + k).storeBytes(of: a + b, as: SIMD16<Float>.self)
+        k += 16
+    }
+    while k < count { y[k] += x[k]; k += 1 }
+}
+
+/// Writes the transpose of a row-major `[rows, columns]` matrix into `out` (`[columns, rows]`).
+@inlinable
+public func transposeMatrix(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    let block = 32
+    var r0 = 0
+    while r0 < rows {
+        var c0 = 0
+        while c0 < columns {
+            for r in r0..<min(r0 + block, rows) {
+                for c in c0..<min(c0 + block, columns) { out[c * rows + r] = a[r * columns + c] }
+            }
+            c0 += block
+        }
+        r0 += block
+    }
+}
+
+/// `a[r, c] += b[c, r]`: adds the transpose of `b` (`[columns, rows]`) into `a` (`[rows, columns]`).
+@inlinable
+public func addTransposed(_ b: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    let block = 32
+    var r0 = 0
+    while r0 < rows {
+        var c0 = 0
+        while c0 < columns {
+            for r in r0..<min(r0 + block, rows) {
+                for c in c0..<min(c0 + block, columns) { a[r * columns + c] += b[c * rows + r] }
+            }
+            c0 += block
+        }
+        r0 += block
+    }
+}
+
+/// Runs `body` on `parts` contiguous chunks of `0..<count` concurrently (one dispatch per call); chunk `i` is
+/// `(i·count/parts)..<((i+1)·count/parts)`. `body` must only write memory its chunk owns.
+public func parallelChunks(_ count: Int, parts: Int, _ body: (Range<Int>, Int) -> Void) {
+    let p = max(1, min(parts, count))
+    if p == 1 { body(0..<count, 0); return }
+    withoutActuallyEscaping(body) { chunk in
+        nonisolated(unsafe) let run = chunk   // the caller guarantees disjoint writes per chunk
+        DispatchQueue.concurrentPerform(iterations: p) { i in
+            run((i * count / p)..<((i + 1) * count / p), i)
+        }
+    }
+}
