@@ -47,6 +47,28 @@ public func lifForwardStep<F: SpikeNonlinearity>(
 ) {
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
     switch reset {
+    case .oneMinusSpike where F.self == HeavisideSpike.self:
+        // Production path: 16 neurons at a time.
+        var e = 0
+        let zero = SIMD16<Float>(repeating: 0), one = SIMD16<Float>(repeating: 1), threshold = SIMD16<Float>(repeating: th)
+        while e + 16 <= count {
+            let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
+            let fired = u .> threshold
+            store16(zero.replacing(with: one, where: fired), spikes + e)
+            store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
+            store16(ls * i + x, current + e)
+            if let resetOut { store16(one.replacing(with: zero, where: fired), resetOut + e) }
+            e += 16
+        }
+        while e < count {
+            let u = previousMembrane[e], i = current[e]
+            let s: Float = u > th ? 1 : 0
+            spikes[e] = s
+            membrane[e] = (lm * u + km * i) * (1 - s)
+            current[e] = ls * i + previousInput[e]
+            resetOut?[e] = 1 - s
+            e += 1
+        }
     case .oneMinusSpike:
         for e in 0..<count {
             let u = previousMembrane[e], i = current[e]
@@ -98,7 +120,18 @@ public func lifBackwardStep<K: SurrogateKernel>(
     gradInput: UnsafeMutablePointer<Float>
 ) {
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
-    for e in 0..<count {
+    var e = 0
+    let threshold = SIMD16<Float>(repeating: th)
+    while e + 16 <= count {
+        let stored = load16(nextReset + e)
+        let r = nextResetIsSpike ? 1 - stored : stored
+        let gu = load16(gradMembrane + e), gi = load16(gradCurrent + e)
+        store16(gi, gradInput + e)
+        store16(load16(nextSpikeGradient + e) * surrogate.derivative(load16(membrane + e) - threshold) + gu * lm * r, gradMembrane + e)
+        store16(gi * ls + gu * km * r, gradCurrent + e)
+        e += 16
+    }
+    for e in e..<count {
         let r = nextResetIsSpike ? 1 - nextReset[e] : nextReset[e]
         let gu = gradMembrane[e], gi = gradCurrent[e]
         gradInput[e] = gi
@@ -139,3 +172,10 @@ public func readoutBackwardStep(
         gradCurrent[e] = ls * gi + km * go
     }
 }
+
+/// Loads 16 floats (unaligned).
+@inlinable func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+/// Loads 16 floats (unaligned).
+@inlinable func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+/// Stores 16 floats (unaligned).
+@inlinable func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }

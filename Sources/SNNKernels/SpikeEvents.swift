@@ -63,12 +63,18 @@ public final class SpikeEventList {
             let row = matrix + r * w
             reserveIndices(n + w)
             var j = 0
+            let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
             while j + 16 <= w {
                 let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
                 let nonZero = v .!= SIMD16<Float>(repeating: 0)
                 if any(nonZero) {
                     if any(nonZero .& (v .!= SIMD16<Float>(repeating: 1))) { isBinary = false }
-                    for k in 0..<16 where v[k] != 0 { indices[n] = Int32(j + k); n += 1 }
+                    var bits = SIMD16<Int32>(repeating: 0).replacing(with: laneBits, where: nonZero).wrappedSum()
+                    while bits != 0 {
+                        indices[n] = Int32(j) + Int32(bits.trailingZeroBitCount)
+                        n += 1
+                        bits &= bits - 1
+                    }
                 }
                 j += 16
             }
@@ -149,6 +155,20 @@ public func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float
         k += 16
     }
     while k < count { y[k] += x[k]; k += 1 }
+}
+
+/// `C = alpha·op(A)·op(B) + beta·C` with the rows of `C` split across `parts` threads, each calling single-threaded
+/// BLAS on its block (SNNKit keeps BLAS itself at one thread so that BLAS workers never compete with its own threads).
+public func parallelSGEMM(parts: Int, _ transA: MatrixTranspose, _ transB: MatrixTranspose, m: Int, n: Int, k: Int, alpha: Float,
+                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let p = m * n * k < 1 << 21 ? 1 : parts   // small products: one thread (a dispatch costs more than it saves)
+    parallelChunks(m, parts: p) { rows, _ in
+        guard !rows.isEmpty else { return }
+        let aStart = transA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
+        sgemm(transA, transB, m: rows.count, n: n, k: k, alpha: alpha, a: aStart, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+    }
 }
 
 /// Writes the transpose of a row-major `[rows, columns]` matrix into `out` (`[columns, rows]`).

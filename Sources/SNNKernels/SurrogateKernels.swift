@@ -10,7 +10,21 @@ public protocol SurrogateKernel: Sendable {
     func derivative(_ x: Float) -> Float
     /// A function whose derivative is ``derivative(_:)``; a smooth stand-in for the step `H(x)`.
     func antiderivative(_ x: Float) -> Float
+    /// The surrogate derivative of 16 values at once (lane-wise ``derivative(_:)`` unless a kernel vectorizes it).
+    func derivative(_ x: SIMD16<Float>) -> SIMD16<Float>
 }
+
+extension SurrogateKernel {
+    /// Lane-wise fallback.
+    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        var out = SIMD16<Float>()
+        for k in 0..<16 { out[k] = derivative(x[k]) }
+        return out
+    }
+}
+
+/// `|x|` lane-wise.
+@inlinable func simdAbs(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: -x, where: x .< 0) }
 
 /// SuperSpike (Zenke & Ganguli 2018): `1/(β·|x|+1)²`, peak 1 (not multiplied by β). Also snnTorch's fast sigmoid with slope β.
 public struct SuperSpikeKernel: SurrogateKernel {
@@ -23,6 +37,10 @@ public struct SuperSpikeKernel: SurrogateKernel {
         return 1 / (d * d)
     }
     @inlinable public func antiderivative(_ x: Float) -> Float { x / (1 + beta * abs(x)) }
+    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let d = beta * simdAbs(x) + 1
+        return 1 / (d * d)
+    }
 }
 
 /// Derivative of the logistic sigmoid: `β σ(βx)(1 − σ(βx))`.
@@ -61,6 +79,10 @@ public struct ArcTangentKernel: SurrogateKernel {
         return (alpha / 2) / (1 + z * z)
     }
     @inlinable public func antiderivative(_ x: Float) -> Float { Foundation.atan(Float.pi * alpha * x / 2) / Float.pi }
+    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let z = (Float.pi * alpha / 2) * x
+        return (alpha / 2) / (1 + z * z)
+    }
 }
 
 /// Esser et al.'s triangle: `max(0, 1 − |βx|)`.
@@ -70,6 +92,9 @@ public struct TriangleKernel: SurrogateKernel {
     /// Creates the kernel.
     @inlinable public init(beta: Float) { self.beta = beta }
     @inlinable public func derivative(_ x: Float) -> Float { max(0, 1 - abs(beta * x)) }
+    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        (1 - simdAbs(beta * x)).replacing(with: 0, where: simdAbs(beta * x) .> 1)
+    }
     @inlinable public func antiderivative(_ x: Float) -> Float {
         let edge = 1 / beta
         if x >= edge { return edge / 2 }

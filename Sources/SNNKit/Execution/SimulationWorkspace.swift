@@ -179,8 +179,8 @@ public final class SimulationWorkspace {
             } else {
                 let (src, ns) = sourcePointer(p.source)
                 p.weights.withUnsafeBufferPointer { w in
-                    sgemm(.none, .transposed, m: rows, n: n, k: ns, alpha: 1, a: src, lda: ns,
-                          b: w.baseAddress!, ldb: ns, beta: first ? 0 : 1, c: x, ldc: n)
+                    parallelSGEMM(parts: threadCount, .none, .transposed, m: rows, n: n, k: ns, alpha: 1, a: src, lda: ns,
+                                  b: w.baseAddress!, ldb: ns, beta: first ? 0 : 1, c: x, ldc: n)
                 }
             }
             first = false
@@ -270,8 +270,8 @@ public final class SimulationWorkspace {
                     }
                 }
                 recurrentWeights?.withUnsafeBufferPointer { v in
-                    sgemm(.none, .transposed, m: ws.batch, n: n, k: n, alpha: 1, a: s + t * slice, lda: n,
-                          b: v.baseAddress!, ldb: n, beta: 1, c: x + t * slice, ldc: n)
+                    parallelSGEMM(parts: ws.threadCount, .none, .transposed, m: ws.batch, n: n, k: n, alpha: 1, a: s + t * slice, lda: n,
+                                  b: v.baseAddress!, ldb: n, beta: 1, c: x + t * slice, ldc: n)
                 }
             }
         }
@@ -317,8 +317,8 @@ public final class SimulationWorkspace {
                     eventWeightGradient(events, gradInput: gx, rows: rows, outputs: n, inputs: ns, into: &gradients.tensors[wi])
                 } else {
                     gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
-                        sgemm(.transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
-                              beta: 1, c: gw.baseAddress!, ldc: ns)
+                        parallelSGEMM(parts: threadCount, .transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
+                                      beta: 1, c: gw.baseAddress!, ldc: ns)
                     }
                 }
                 if p.bias != nil {
@@ -327,8 +327,8 @@ public final class SimulationWorkspace {
                 }
                 if case let .layer(s) = p.source, s != k {
                     p.weights.withUnsafeBufferPointer { w in
-                        sgemm(.none, .none, m: rows, n: ns, k: n, alpha: 1, a: gx, lda: n, b: w.baseAddress!, ldb: ns,
-                              beta: 1, c: layers[s].gradOutput.pointer, ldc: ns)
+                        parallelSGEMM(parts: threadCount, .none, .none, m: rows, n: ns, k: n, alpha: 1, a: gx, lda: n, b: w.baseAddress!,
+                                      ldb: ns, beta: 1, c: layers[s].gradOutput.pointer, ldc: ns)
                     }
                 }
             }
@@ -378,8 +378,8 @@ public final class SimulationWorkspace {
                                 nextResetIsSpike: !recorded,
                                 gradMembrane: gu, gradCurrent: gi, gradInput: gx + t * slice)
                 recurrentWeights?.withUnsafeBufferPointer { v in
-                    sgemm(.none, .none, m: ws.batch, n: n, k: n, alpha: 1, a: gx + t * slice, lda: n,
-                          b: v.baseAddress!, ldb: n, beta: 1, c: gs + t * slice, ldc: n)
+                    parallelSGEMM(parts: ws.threadCount, .none, .none, m: ws.batch, n: n, k: n, alpha: 1, a: gx + t * slice, lda: n,
+                                  b: v.baseAddress!, ldb: n, beta: 1, c: gs + t * slice, ldc: n)
                 }
                 if differentiatesReset {
                     // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m I[t-1]).

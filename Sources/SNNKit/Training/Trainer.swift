@@ -38,6 +38,18 @@ public final class Trainer {
         self.gradients = NetworkGradients(zerosFor: network)
     }
 
+    /// Threads of SNNKit's own kernels (default: up to 2 cores).
+    public var threadCount: Int {
+        get { workspace.threadCount }
+        set { workspace.threadCount = max(1, newValue) }
+    }
+
+    /// How products with spike sources are computed.
+    public var productStrategy: ProductStrategy {
+        get { workspace.productStrategy }
+        set { workspace.productStrategy = newValue }
+    }
+
     /// The outcome of one batch.
     public struct BatchResult: Sendable {
         /// Task loss (mean over the batch).

@@ -1,0 +1,171 @@
+import SNNKernels
+import Testing
+
+/// Every fast kernel against a plain Float64 reference; outputs are pre-filled with NaN so an unwritten element fails.
+@Suite("Kernels vs Float64 references")
+struct KernelTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        mutating func matrix(_ count: Int) -> [Float] { (0..<count).map { _ in Float(next() * 2 - 1) } }
+        mutating func spikes(_ count: Int, density: Double) -> [Float] { (0..<count).map { _ in next() < density ? 1 : 0 } }
+    }
+
+    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (3, 17, 5), (37, 15, 33), (64, 259, 7), (130, 40, 300)]
+
+    @Test("sgemm and parallelSGEMM (1–3 parts, all transposes) match a Float64 product", arguments: 0..<5)
+    func gemm(shape: Int) {
+        let (m, n, k) = Self.shapes[shape]
+        var g = Generator(state: UInt64(shape + 1))
+        let a = g.matrix(m * k), b = g.matrix(k * n)
+        for ta in [MatrixTranspose.none, .transposed] {
+            for tb in [MatrixTranspose.none, .transposed] {
+                // stored layouts: A is m×k (or k×m when transposed), B is k×n (or n×k)
+                func aAt(_ i: Int, _ p: Int) -> Double { Double(ta == .none ? a[i * k + p] : a[p * m + i]) }
+                func bAt(_ p: Int, _ j: Int) -> Double { Double(tb == .none ? b[p * n + j] : b[j * k + p]) }
+                for parts in 1...3 {
+                    var c = [Float](repeating: .nan, count: m * n)
+                    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                        parallelSGEMM(parts: parts, ta, tb, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: ta == .none ? k : m,
+                                      b: bp.baseAddress!, ldb: tb == .none ? n : k, beta: 0, c: cp.baseAddress!, ldc: n)
+                    } } }
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            let reference = (0..<k).reduce(0.0) { $0 + aAt(i, $1) * bAt($1, j) }
+                            #expect(abs(Double(c[i * n + j]) - reference) <= 1e-5 * max(1, abs(reference)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("SpikeEventList lists exactly the non-zero columns; reuse, append and non-binary detection", arguments: [0.0, 0.02, 0.5, 1.0])
+    func eventList(density: Double) {
+        var g = Generator(state: 9)
+        let rows = 23, width = 37
+        let s = g.spikes(rows * width, density: density)
+        let list = SpikeEventList()
+        list.rebuild(from: g.spikes(rows * width, density: 0.3), rows: rows, width: width)   // stale contents to overwrite
+        s.withUnsafeBufferPointer { list.rebuild(from: $0.baseAddress!, rows: rows, width: width) }
+        #expect(list.rows == rows && list.isBinary)
+        for r in 0..<rows {
+            let listed = (Int(list.rowOffsets[r])..<Int(list.rowOffsets[r + 1])).map { Int(list.indices[$0]) }
+            #expect(listed == (0..<width).filter { s[r * width + $0] != 0 })
+        }
+        #expect(abs(list.density - Double(s.filter { $0 != 0 }.count) / Double(s.count)) < 1e-12)
+        // append two halves gives the same list
+        let halves = SpikeEventList()
+        halves.reset(width: width)
+        s.withUnsafeBufferPointer {
+            halves.append(from: $0.baseAddress!, rows: 10)
+            halves.append(from: $0.baseAddress! + 10 * width, rows: rows - 10)
+        }
+        #expect(halves.count == list.count)
+        #expect((0...rows).allSatisfy { halves.rowOffsets[$0] == list.rowOffsets[$0] })
+        var real = s
+        real[5] = 0.5
+        real.withUnsafeBufferPointer { list.rebuild(from: $0.baseAddress!, rows: rows, width: width) }
+        #expect(!list.isBinary)
+    }
+
+    @Test("Event-driven accumulation and weight gradient match dense Float64 products", arguments: [1, 15, 16, 17, 33, 259])
+    func eventProducts(outputs: Int) {
+        var g = Generator(state: UInt64(outputs))
+        let rows = 29, inputs = 41
+        let s = g.spikes(rows * inputs, density: 0.1)
+        let w = g.matrix(outputs * inputs)            // [outputs, inputs]
+        var wt = [Float](repeating: .nan, count: inputs * outputs)
+        w.withUnsafeBufferPointer { wp in wt.withUnsafeMutableBufferPointer { transposeMatrix(wp.baseAddress!, rows: outputs, columns: inputs, into: $0.baseAddress!) } }
+        let list = SpikeEventList()
+        s.withUnsafeBufferPointer { list.rebuild(from: $0.baseAddress!, rows: rows, width: inputs) }
+        var x = [Float](repeating: .nan, count: rows * outputs)
+        wt.withUnsafeBufferPointer { wp in x.withUnsafeMutableBufferPointer { xp in
+            accumulateEvents(list, rows: 0..<rows, transposedWeights: wp.baseAddress!, outputs: outputs, into: xp.baseAddress!, overwrite: true)
+        } }
+        for r in 0..<rows {
+            for o in 0..<outputs {
+                let reference = (0..<inputs).reduce(0.0) { $0 + Double(s[r * inputs + $1]) * Double(w[o * inputs + $1]) }
+                #expect(abs(Double(x[r * outputs + o]) - reference) <= 1e-5 * max(1, abs(reference)))
+            }
+        }
+        // gWᵀ[j, o] = Σ_r S[r, j]·gX[r, o]
+        let gx = g.matrix(rows * outputs)
+        var gwt = [Float](repeating: 0, count: inputs * outputs)
+        gx.withUnsafeBufferPointer { gp in gwt.withUnsafeMutableBufferPointer { out in
+            accumulateEventGradients(list, rows: 0..<rows, gradOutput: gp.baseAddress!, outputs: outputs, intoTransposed: out.baseAddress!)
+        } }
+        var gw = [Float](repeating: 0, count: outputs * inputs)
+        gwt.withUnsafeBufferPointer { b in gw.withUnsafeMutableBufferPointer { addTransposed(b.baseAddress!, into: $0.baseAddress!, rows: outputs, columns: inputs) } }
+        for o in 0..<outputs {
+            for j in 0..<inputs {
+                let reference = (0..<rows).reduce(0.0) { $0 + Double(s[$1 * inputs + j]) * Double(gx[$1 * outputs + o]) }
+                #expect(abs(Double(gw[o * inputs + j]) - reference) <= 1e-5 * max(1, abs(reference)))
+            }
+        }
+    }
+
+    @Test("LIF forward and backward steps (SIMD path and remainder) match the scalar equations in Float64", arguments: [1, 16, 37])
+    func lifSteps(count: Int) {
+        var g = Generator(state: UInt64(count) + 100)
+        let c = LIFCoefficients(membraneDecay: 0.95, synapseDecay: 0.9, membraneGain: 0.05, threshold: 1)
+        let uPrev = (0..<count).map { _ in Float(g.next() * 3 - 1) }
+        var current = g.matrix(count)
+        let i0 = current
+        let xPrev = g.matrix(count)
+        var u = [Float](repeating: .nan, count: count), s = u, r = u
+        uPrev.withUnsafeBufferPointer { up in xPrev.withUnsafeBufferPointer { xp in current.withUnsafeMutableBufferPointer { ip in
+            u.withUnsafeMutableBufferPointer { uo in s.withUnsafeMutableBufferPointer { so in r.withUnsafeMutableBufferPointer { ro in
+                lifForwardStep(count: count, coefficients: c, spike: HeavisideSpike(), reset: .oneMinusSpike, previousMembrane: up.baseAddress!,
+                               current: ip.baseAddress!, previousInput: xp.baseAddress!, membrane: uo.baseAddress!, spikes: so.baseAddress!,
+                               resetOut: ro.baseAddress!)
+            } } }
+        } } }
+        for e in 0..<count {
+            let spike: Double = Double(uPrev[e]) > 1 ? 1 : 0
+            #expect(Double(s[e]) == spike)
+            #expect(Double(r[e]) == 1 - spike)
+            #expect(abs(Double(u[e]) - (0.95 * Double(uPrev[e]) + 0.05 * Double(i0[e])) * (1 - spike)) < 1e-6)
+            #expect(abs(Double(current[e]) - (0.9 * Double(i0[e]) + Double(xPrev[e]))) < 1e-6)
+        }
+        // backward
+        let kernel = SuperSpikeKernel(beta: 20)
+        let membrane = g.matrix(count), gsNext = g.matrix(count), nextSpikes = g.spikes(count, density: 0.3)
+        var gu = g.matrix(count), gi = g.matrix(count)
+        let gu0 = gu, gi0 = gi
+        var gx = [Float](repeating: .nan, count: count)
+        membrane.withUnsafeBufferPointer { mp in gsNext.withUnsafeBufferPointer { gp in nextSpikes.withUnsafeBufferPointer { sp in
+            gu.withUnsafeMutableBufferPointer { up in gi.withUnsafeMutableBufferPointer { ip in gx.withUnsafeMutableBufferPointer { xp in
+                lifBackwardStep(count: count, coefficients: c, surrogate: kernel, membrane: mp.baseAddress!, nextSpikeGradient: gp.baseAddress!,
+                                nextReset: sp.baseAddress!, nextResetIsSpike: true, gradMembrane: up.baseAddress!, gradCurrent: ip.baseAddress!,
+                                gradInput: xp.baseAddress!)
+            } } }
+        } } }
+        for e in 0..<count {
+            let rr = 1 - Double(nextSpikes[e])
+            let x = Double(membrane[e]) - 1
+            let surrogate = 1 / ((20 * abs(x) + 1) * (20 * abs(x) + 1))
+            #expect(Double(gx[e]) == Double(gi0[e]))
+            #expect(abs(Double(gu[e]) - (Double(gsNext[e]) * surrogate + Double(gu0[e]) * 0.95 * rr)) < 1e-6)
+            #expect(abs(Double(gi[e]) - (Double(gi0[e]) * 0.9 + Double(gu0[e]) * 0.05 * rr)) < 1e-6)
+        }
+    }
+
+    @Test("SIMD surrogate derivatives equal the scalar ones lane by lane")
+    func simdSurrogates() {
+        let kernels: [any SurrogateKernel] = [SuperSpikeKernel(beta: 20), SigmoidKernel(beta: 10), ExponentialKernel(p0: 0.01, deltaU: 0.133),
+                                              ArcTangentKernel(alpha: 2), TriangleKernel(beta: 1)]
+        var x = SIMD16<Float>()
+        for k in 0..<16 { x[k] = Float(k) * 0.17 - 1.3 }
+        for kernel in kernels {
+            let v = kernel.derivative(x)
+            for k in 0..<16 {
+                let scalar = kernel.derivative(x[k])
+                #expect(abs(v[k] - scalar) <= 1e-6 * max(1, abs(scalar)), "\(kernel) at \(x[k])")
+            }
+        }
+    }
+}
