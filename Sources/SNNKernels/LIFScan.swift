@@ -103,21 +103,24 @@ public func lifForwardStep<F: SpikeNonlinearity>(
 
 /// One reverse-time step of the LIF backward pass (BPTT through SPEC §1.1) over `count` neurons:
 ///
-///     gX[t] = gI[t+1]
 ///     gU[t] = gS[t+1] · σ′(U[t] − θ) + gU[t+1] · λ_m · R[t+1]
 ///     gI[t] = gI[t+1] · λ_s + gU[t+1] · κ_m · R[t+1]
+///     gX[t−1] = gI[t]            (X[t−1] enters I[t] with coefficient 1)
+///
+/// Writing `gX[t−1]` in step t (one step early) lets the caller batch the recurrent products of two steps.
 ///
 /// - Parameters:
 ///   - membrane: `U[t]`. - nextSpikeGradient: total `∂L/∂S[t+1]` (zeros at the last step).
 ///   - nextReset: `R[t+1]`, or `S[t+1]` when `nextResetIsSpike` (then `R = 1 − S`).
-///   - gradMembrane, gradCurrent: in `gU[t+1]`, `gI[t+1]`; out `gU[t]`, `gI[t]`. - gradInput: out `gX[t]`.
+///   - gradMembrane, gradCurrent: in `gU[t+1]`, `gI[t+1]`; out `gU[t]`, `gI[t]`.
+///   - previousGradInput: out `gX[t−1]` (a scratch slice at t = 0).
 @inlinable
 public func lifBackwardStep<K: SurrogateKernel>(
     count: Int, coefficients c: LIFCoefficients, surrogate: K,
     membrane: UnsafePointer<Float>, nextSpikeGradient: UnsafePointer<Float>,
     nextReset: UnsafePointer<Float>, nextResetIsSpike: Bool,
     gradMembrane: UnsafeMutablePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>,
-    gradInput: UnsafeMutablePointer<Float>
+    previousGradInput: UnsafeMutablePointer<Float>
 ) {
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
     var e = 0
@@ -126,17 +129,19 @@ public func lifBackwardStep<K: SurrogateKernel>(
         let stored = load16(nextReset + e)
         let r = nextResetIsSpike ? 1 - stored : stored
         let gu = load16(gradMembrane + e), gi = load16(gradCurrent + e)
-        store16(gi, gradInput + e)
         store16(load16(nextSpikeGradient + e) * surrogate.derivative(load16(membrane + e) - threshold) + gu * lm * r, gradMembrane + e)
-        store16(gi * ls + gu * km * r, gradCurrent + e)
+        let newGI = gi * ls + gu * km * r
+        store16(newGI, gradCurrent + e)
+        store16(newGI, previousGradInput + e)
         e += 16
     }
     for e in e..<count {
         let r = nextResetIsSpike ? 1 - nextReset[e] : nextReset[e]
         let gu = gradMembrane[e], gi = gradCurrent[e]
-        gradInput[e] = gi
         gradMembrane[e] = nextSpikeGradient[e] * surrogate.derivative(membrane[e] - th) + gu * lm * r
-        gradCurrent[e] = gi * ls + gu * km * r
+        let newGI = gi * ls + gu * km * r
+        gradCurrent[e] = newGI
+        previousGradInput[e] = newGI
     }
 }
 

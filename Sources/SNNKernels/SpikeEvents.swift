@@ -54,6 +54,32 @@ public final class SpikeEventList {
         append(from: matrix, rows: rows)
     }
 
+    /// Lists a `[rows, width]` matrix using `parts` threads (each scans a block of rows into `scratch[i]`, then the
+    /// blocks are concatenated); same result as ``rebuild(from:rows:width:)``.
+    public func rebuild(from matrix: UnsafePointer<Float>, rows: Int, width: Int, parts: Int, scratch: [SpikeEventList]) {
+        let p = max(1, min(parts, scratch.count + 1, rows))
+        guard p > 1 else { rebuild(from: matrix, rows: rows, width: width); return }
+        let lists = [self] + scratch.prefix(p - 1)
+        parallelChunks(rows, parts: p) { chunk, i in
+            lists[i].rebuild(from: matrix + chunk.lowerBound * width, rows: chunk.count, width: width)
+        }
+        for other in lists.dropFirst() { concatenate(other) }
+    }
+
+    /// Appends the rows of another list of the same width.
+    public func concatenate(_ other: SpikeEventList) {
+        precondition(other.width == width, "width mismatch")
+        let base = count
+        reserveRows(rows + other.rows)
+        reserveIndices(base + other.count)
+        (indices + base).update(from: other.indices, count: other.count)
+        if other.rows > 0 {
+            for r in 1...other.rows { rowOffsets[rows + r] = Int32(base) + other.rowOffsets[r] }
+        }
+        rows += other.rows
+        isBinary = isBinary && other.isBinary
+    }
+
     /// Appends the rows of a `[rows, width]` matrix (same width as the list).
     public func append(from matrix: UnsafePointer<Float>, rows newRows: Int) {
         reserveRows(rows + newRows)

@@ -118,6 +118,8 @@ for w in workloads {
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
     let rates = trainer.forward(labels: labels).firingRatesHz
     var train: [Double] = [], forward: [Double] = []
+    let profile = arguments.contains("--profile")
+    trainer.isProfiling = profile
     for k in 0..<(repetitions + 2) {
         let t = time { trainer.step(labels: labels) }
         if k >= 2 { train.append(t) }
@@ -125,6 +127,11 @@ for w in workloads {
     for k in 0..<(repetitions + 1) {
         let t = time { trainer.forward(labels: labels) }
         if k >= 1 { forward.append(t) }
+    }
+    if profile {
+        let total = Double(repetitions + 2 + repetitions + 1)
+        print("  phases of \(w.name) (ms per call, train steps and forward passes together): " + trainer.phaseSeconds.sorted { $0.key < $1.key }
+            .map { String(format: "%@ %.1f", $0.key, $0.value * 1e3 / total) }.joined(separator: ", "))
     }
     let flops = denseFLOPs(w)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)

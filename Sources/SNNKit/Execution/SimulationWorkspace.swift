@@ -33,12 +33,29 @@ public final class SimulationWorkspace {
     private var inputChannels = 0
     private let input = FloatBuffer()
     private let inputEvents = SpikeEventList()
+    private let scanScratch = [SpikeEventList()]
     private var inputHasEvents = false
     private let zeros = FloatBuffer()
+    private let discard = FloatBuffer()
     private var gradientPartials: [FloatBuffer] = []
 
     /// How products with spike sources are computed (``ProductStrategy/automatic`` picks by measured density).
     public var productStrategy = ProductStrategy.automatic
+    /// Accumulated wall time per phase (seconds) when ``isProfiling`` is on: `"input events"`, `"feed-forward"`,
+    /// `"time loop"`, `"backward loop"`, `"weight gradients"`, `"input gradients"`.
+    public private(set) var phaseSeconds: [String: Double] = [:]
+    /// Whether to time the phases of forward and backward passes (for benchmarks; off by default).
+    public var isProfiling = false
+
+    @inline(__always)
+    private func timed<R>(_ phase: String, _ body: () -> R) -> R {
+        guard isProfiling else { return body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = body()
+        phaseSeconds[phase, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        return result
+    }
+
     /// Threads of SNNKit's own kernels (event-driven products); BLAS never runs at the same time.
     public var threadCount = min(ProcessInfo.processInfo.activeProcessorCount, 2)
     private var layers: [LayerBuffers] = []
@@ -91,7 +108,9 @@ public final class SimulationWorkspace {
         lastOptions = options
         inputHasEvents = false
         if productStrategy != .dense {
-            inputEvents.rebuild(from: input.pointer, rows: steps * batch, width: inputChannels)
+            timed("input events") {
+                inputEvents.rebuild(from: input.pointer, rows: steps * batch, width: inputChannels, parts: threadCount, scratch: scanScratch)
+            }
             inputHasEvents = inputEvents.isBinary
         }
         for k in network.layers.indices { forwardLayer(k, of: network, options: options) }
@@ -107,6 +126,13 @@ public final class SimulationWorkspace {
     /// The membrane sequence `[T, B, N]` of layer `k` (`U` of an LIF layer, `O` of a readout).
     public func membrane(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
+    }
+
+    /// Number of spikes layer `k` emitted in the last forward pass (from its event list when it has one).
+    public func spikeCount(ofLayer k: Int) -> Int {
+        if layers[k].hasEvents { return layers[k].events.count }
+        let out = output(ofLayer: k)
+        return Int(ActivityStatistics.rate(of: out, steps: steps, timeStep: 1) * Double(out.count))
     }
 
     /// The gradient `∂L/∂output` of layer `k`, `[T, B, N]`: losses and regularizers add into it before ``backward(_:into:)``.
@@ -164,10 +190,16 @@ public final class SimulationWorkspace {
 
     private func forwardLayer(_ k: Int, of network: SpikingNetwork, options: ForwardOptions) {
         let layer = network.layers[k]
-        let b = layers[k]
-        let n = layer.size, rows = steps * batch
-        let x = b.currents.pointer
+        let rows = steps * batch
+        let x = layers[k].currents.pointer
         // 1. Feed-forward currents of all T·B rows: X = Σ src · Wᵀ (+ biases).
+        timed("feed-forward") { feedForward(k, layer, x, rows) }
+        // 2. The layer's time loop.
+        timed("time loop") { timeLoop(k, network, layer, options, x, rows) }
+    }
+
+    private func feedForward(_ k: Int, _ layer: Layer, _ x: UnsafeMutablePointer<Float>, _ rows: Int) {
+        let b = layers[k], n = layer.size
         var first = true
         for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
             if let events = sourceEvents(p.source), usesEvents(events) {
@@ -189,7 +221,11 @@ public final class SimulationWorkspace {
         for p in layer.afferents {
             p.bias?.withUnsafeBufferPointer { addRowVector($0.baseAddress!, to: x, rows: rows, columns: n) }
         }
-        // 2. The layer's time loop.
+    }
+
+    private func timeLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, _ options: ForwardOptions,
+                          _ x: UnsafeMutablePointer<Float>, _ rows: Int) {
+        let b = layers[k], n = layer.size
         switch layer.neuron {
         case let .lif(dynamics):
             let recurrent = layer.afferents.indices.first { layer.isRecurrent(afferent: $0, layerIndex: k) }
@@ -293,6 +329,7 @@ public final class SimulationWorkspace {
             let b = layers[k]
             let n = layer.size, rows = steps * batch, slice = batch * n
             let gx = b.gradInput.pointer, gs = b.gradOutput.pointer
+            timed("backward loop") {
             switch layer.neuron {
             case let .lif(dynamics):
                 let recurrent = layer.afferents.indices.first { layer.isRecurrent(afferent: $0, layerIndex: k) }
@@ -309,16 +346,19 @@ public final class SimulationWorkspace {
                                         gradOutput: go, gradCurrent: gi, gradInput: gx + t * slice)
                 }
             }
+            }
             // Parameter gradients and the gradient into source layers.
             for (j, p) in layer.afferents.enumerated() {
                 let (src, ns) = sourcePointer(p.source)
                 let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)]!
-                if let events = sourceEvents(p.source), usesEvents(events) {
-                    eventWeightGradient(events, gradInput: gx, rows: rows, outputs: n, inputs: ns, into: &gradients.tensors[wi])
-                } else {
-                    gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
-                        parallelSGEMM(parts: threadCount, .transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
-                                      beta: 1, c: gw.baseAddress!, ldc: ns)
+                timed("weight gradients") {
+                    if let events = sourceEvents(p.source), usesEvents(events) {
+                        eventWeightGradient(events, gradInput: gx, rows: rows, outputs: n, inputs: ns, into: &gradients.tensors[wi])
+                    } else {
+                        gradients.tensors[wi].withUnsafeMutableBufferPointer { gw in
+                            parallelSGEMM(parts: threadCount, .transposed, .none, m: n, n: ns, k: rows, alpha: 1, a: gx, lda: n, b: src, ldb: ns,
+                                          beta: 1, c: gw.baseAddress!, ldc: ns)
+                        }
                     }
                 }
                 if p.bias != nil {
@@ -326,9 +366,11 @@ public final class SimulationWorkspace {
                     gradients.tensors[bi].withUnsafeMutableBufferPointer { accumulateColumnSums(of: gx, rows: rows, columns: n, into: $0.baseAddress!) }
                 }
                 if case let .layer(s) = p.source, s != k {
+                    timed("input gradients") {
                     p.weights.withUnsafeBufferPointer { w in
                         parallelSGEMM(parts: threadCount, .none, .none, m: rows, n: ns, k: n, alpha: 1, a: gx, lda: n, b: w.baseAddress!,
                                       ldb: ns, beta: 1, c: layers[s].gradOutput.pointer, ldc: ns)
+                    }
                     }
                 }
             }
@@ -370,16 +412,27 @@ public final class SimulationWorkspace {
             let zero = UnsafePointer(ws.zeros.pointer)
             let recorded = b.usesRecordedResets
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
+            // gX[T−1] = 0: X[T−1] would only reach I[T], past the window.
+            (gx + (steps - 1) * slice).update(repeating: 0, count: slice)
+            ws.discard.reserve(slice)
+            let discard = ws.discard.pointer   // gX[−1] does not exist: step 0 writes there
+            var productDone = steps - 1         // lowest step whose product gS[t] += gX[t]·V is done (gX[T−1] is zero)
             for t in (0..<steps).reversed() {
                 let last = t + 1 == steps
                 lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
                                 nextSpikeGradient: last ? zero : UnsafePointer(gs + (t + 1) * slice),
                                 nextReset: last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice),
                                 nextResetIsSpike: !recorded,
-                                gradMembrane: gu, gradCurrent: gi, gradInput: gx + t * slice)
-                recurrentWeights?.withUnsafeBufferPointer { v in
-                    parallelSGEMM(parts: ws.threadCount, .none, .none, m: ws.batch, n: n, k: n, alpha: 1, a: gx + t * slice, lda: n,
-                                  b: v.baseAddress!, ldb: n, beta: 1, c: gs + t * slice, ldc: n)
+                                gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : discard)
+                // gS[t] is read by step t−1: its product must be done now; gX[t−1] is already known, so do both steps
+                // in one GEMM of 2B rows (gX and gS slices t−1, t are adjacent).
+                if let v = recurrentWeights, productDone > t, t > 0 {
+                    let first = t - 1
+                    v.withUnsafeBufferPointer { vp in
+                        parallelSGEMM(parts: ws.threadCount, .none, .none, m: 2 * ws.batch, n: n, k: n, alpha: 1, a: gx + first * slice,
+                                      lda: n, b: vp.baseAddress!, ldb: n, beta: 1, c: gs + first * slice, ldc: n)
+                    }
+                    productDone = first
                 }
                 if differentiatesReset {
                     // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m I[t-1]).

@@ -44,6 +44,15 @@ public final class Trainer {
         set { workspace.threadCount = max(1, newValue) }
     }
 
+    /// Whether the workspace times its phases (see ``SimulationWorkspace/phaseSeconds``).
+    public var isProfiling: Bool {
+        get { workspace.isProfiling }
+        set { workspace.isProfiling = newValue }
+    }
+
+    /// Accumulated seconds per forward/backward phase while ``isProfiling`` is on.
+    public var phaseSeconds: [String: Double] { workspace.phaseSeconds }
+
     /// How products with spike sources are computed.
     public var productStrategy: ProductStrategy {
         get { workspace.productStrategy }
@@ -103,8 +112,9 @@ public final class Trainer {
                                                  classes: network.outputSize, labels: labels,
                                                  gradient: computesGradients ? workspace.outputGradient(ofLayer: last) : nil)
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
+        let norm = Double(workspace.steps * workspace.batch) * network.timeStep.seconds
         let rates = network.layers.indices.filter { network.layers[$0].neuron.isSpiking }.map {
-            ActivityStatistics.rate(of: workspace.output(ofLayer: $0), steps: workspace.steps, timeStep: network.timeStep.seconds)
+            Double(workspace.spikeCount(ofLayer: $0)) / (norm * Double(network.layers[$0].size))
         }
         return (value, correct, rates)
     }
