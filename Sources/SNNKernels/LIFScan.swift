@@ -20,6 +20,16 @@ public struct LIFCoefficients: Sendable, Equatable {
     }
 }
 
+/// Where the backward pass reads the reset factor `R[t+1]`.
+public enum BackwardReset: Sendable {
+    /// `R[t+1] = 1 − H(U[t] − θ)`, derived from the membrane the step loads anyway (step spikes; no extra memory traffic).
+    case fromMembrane
+    /// `R[t+1] = 1 − S[t+1]` from the stored (possibly smooth) spikes.
+    case oneMinusStoredSpike
+    /// `R[t+1]` read from a recorded buffer.
+    case stored
+}
+
 /// How a scan obtains the reset factor `R[t]` (the `(1 − S[t])` of SPEC §1.1).
 public enum ResetSource {
     /// `R = 1 − S` (production; also the differentiated reset with a smooth spike).
@@ -111,32 +121,43 @@ public func lifForwardStep<F: SpikeNonlinearity>(
 ///
 /// - Parameters:
 ///   - membrane: `U[t]`. - nextSpikeGradient: total `∂L/∂S[t+1]` (zeros at the last step).
-///   - nextReset: `R[t+1]`, or `S[t+1]` when `nextResetIsSpike` (then `R = 1 − S`).
+///   - nextReset: `S[t+1]` or recorded `R[t+1]` per `reset` (unused with ``BackwardReset/fromMembrane``).
 ///   - gradMembrane, gradCurrent: in `gU[t+1]`, `gI[t+1]`; out `gU[t]`, `gI[t]`.
 ///   - previousGradInput: out `gX[t−1]` (a scratch slice at t = 0).
 @inlinable
 public func lifBackwardStep<K: SurrogateKernel>(
     count: Int, coefficients c: LIFCoefficients, surrogate: K,
     membrane: UnsafePointer<Float>, nextSpikeGradient: UnsafePointer<Float>,
-    nextReset: UnsafePointer<Float>, nextResetIsSpike: Bool,
+    nextReset: UnsafePointer<Float>, reset: BackwardReset,
     gradMembrane: UnsafeMutablePointer<Float>, gradCurrent: UnsafeMutablePointer<Float>,
     previousGradInput: UnsafeMutablePointer<Float>
 ) {
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
     var e = 0
     let threshold = SIMD16<Float>(repeating: th)
+    let one = SIMD16<Float>(repeating: 1), zero = SIMD16<Float>(repeating: 0)
     while e + 16 <= count {
-        let stored = load16(nextReset + e)
-        let r = nextResetIsSpike ? 1 - stored : stored
+        let u = load16(membrane + e)
+        let r: SIMD16<Float>
+        switch reset {
+        case .fromMembrane: r = one.replacing(with: zero, where: u .> threshold)
+        case .oneMinusStoredSpike: r = 1 - load16(nextReset + e)
+        case .stored: r = load16(nextReset + e)
+        }
         let gu = load16(gradMembrane + e), gi = load16(gradCurrent + e)
-        store16(load16(nextSpikeGradient + e) * surrogate.derivative(load16(membrane + e) - threshold) + gu * lm * r, gradMembrane + e)
+        store16(load16(nextSpikeGradient + e) * surrogate.derivative(u - threshold) + gu * lm * r, gradMembrane + e)
         let newGI = gi * ls + gu * km * r
         store16(newGI, gradCurrent + e)
         store16(newGI, previousGradInput + e)
         e += 16
     }
     for e in e..<count {
-        let r = nextResetIsSpike ? 1 - nextReset[e] : nextReset[e]
+        let r: Float
+        switch reset {
+        case .fromMembrane: r = membrane[e] > th ? 0 : 1
+        case .oneMinusStoredSpike: r = 1 - nextReset[e]
+        case .stored: r = nextReset[e]
+        }
         let gu = gradMembrane[e], gi = gradCurrent[e]
         gradMembrane[e] = nextSpikeGradient[e] * surrogate.derivative(membrane[e] - th) + gu * lm * r
         let newGI = gi * ls + gu * km * r

@@ -139,14 +139,16 @@ struct KernelTests {
         }
         // backward
         let kernel = SuperSpikeKernel(beta: 20)
-        let membrane = g.matrix(count), gsNext = g.matrix(count), nextSpikes = g.spikes(count, density: 0.3)
+        let membrane = (0..<count).map { _ in Float(g.next() * 3 - 1) }, gsNext = g.matrix(count)
+        let nextSpikes = membrane.map { $0 > 1 ? Float(1) : 0 }   // S[t+1] = H(U[t] − θ)
+        for reset in [BackwardReset.fromMembrane, .oneMinusStoredSpike] {
         var gu = g.matrix(count), gi = g.matrix(count)
         let gu0 = gu, gi0 = gi
         var gx = [Float](repeating: .nan, count: count)
         membrane.withUnsafeBufferPointer { mp in gsNext.withUnsafeBufferPointer { gp in nextSpikes.withUnsafeBufferPointer { sp in
             gu.withUnsafeMutableBufferPointer { up in gi.withUnsafeMutableBufferPointer { ip in gx.withUnsafeMutableBufferPointer { xp in
                 lifBackwardStep(count: count, coefficients: c, surrogate: kernel, membrane: mp.baseAddress!, nextSpikeGradient: gp.baseAddress!,
-                                nextReset: sp.baseAddress!, nextResetIsSpike: true, gradMembrane: up.baseAddress!, gradCurrent: ip.baseAddress!,
+                                nextReset: sp.baseAddress!, reset: reset, gradMembrane: up.baseAddress!, gradCurrent: ip.baseAddress!,
                                 previousGradInput: xp.baseAddress!)
             } } }
         } } }
@@ -157,6 +159,7 @@ struct KernelTests {
             #expect(abs(Double(gu[e]) - (Double(gsNext[e]) * surrogate + Double(gu0[e]) * 0.95 * rr)) < 1e-6)
             #expect(abs(Double(gi[e]) - (Double(gi0[e]) * 0.9 + Double(gu0[e]) * 0.05 * rr)) < 1e-6)
             #expect(gx[e] == gi[e])   // gX[t−1] = gI[t]
+        }
         }
     }
 

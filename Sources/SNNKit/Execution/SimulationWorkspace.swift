@@ -21,6 +21,7 @@ public final class SimulationWorkspace {
         let scratchA = FloatBuffer()
         let scratchB = FloatBuffer()
         var usesRecordedResets = false
+        var emitsStepSpikes = true           // last forward used the Heaviside step (R derivable from U)
         let events = SpikeEventList()          // the layer's spikes as index lists (valid when binary)
         var hasEvents = false
         var transposedWeights: [FloatBuffer] = []   // Wᵀ per afferent, for event-driven products
@@ -238,6 +239,7 @@ public final class SimulationWorkspace {
             if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
             if dynamics.resetGradient == .differentiated { b.previousCurrent.reserve(rows * n) }
             b.hasEvents = !smooth && productStrategy != .dense
+            b.emitsStepSpikes = !smooth
             b.events.reset(width: n)
             let run = LIFForward(workspace: self, k: k, coefficients: c, replay: replay, smooth: smooth,
                                  recordsResets: b.usesRecordedResets || options.recordsResets,
@@ -422,7 +424,7 @@ public final class SimulationWorkspace {
                 lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
                                 nextSpikeGradient: last ? zero : UnsafePointer(gs + (t + 1) * slice),
                                 nextReset: last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice),
-                                nextResetIsSpike: !recorded,
+                                reset: last ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike)),
                                 gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : discard)
                 // gS[t] is read by step t−1: its product must be done now; gX[t−1] is already known, so do both steps
                 // in one GEMM of 2B rows (gX and gS slices t−1, t are adjacent).
