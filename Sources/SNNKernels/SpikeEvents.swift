@@ -197,38 +197,29 @@ public func parallelSGEMM(parts: Int, _ transA: MatrixTranspose, _ transB: Matri
     }
 }
 
+/// Visits every `(r, c)` of a `[rows, columns]` matrix in 32 × 32 tiles (cache-friendly for transposes).
+@inlinable
+public func forEachTiled(rows: Int, columns: Int, _ body: (Int, Int) -> Void) {
+    let tile = 32
+    for r0 in stride(from: 0, to: rows, by: tile) {
+        for c0 in stride(from: 0, to: columns, by: tile) {
+            for r in r0..<min(r0 + tile, rows) {
+                for c in c0..<min(c0 + tile, columns) { body(r, c) }
+            }
+        }
+    }
+}
+
 /// Writes the transpose of a row-major `[rows, columns]` matrix into `out` (`[columns, rows]`).
 @inlinable
 public func transposeMatrix(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-    let block = 32
-    var r0 = 0
-    while r0 < rows {
-        var c0 = 0
-        while c0 < columns {
-            for r in r0..<min(r0 + block, rows) {
-                for c in c0..<min(c0 + block, columns) { out[c * rows + r] = a[r * columns + c] }
-            }
-            c0 += block
-        }
-        r0 += block
-    }
+    forEachTiled(rows: rows, columns: columns) { r, c in out[c * rows + r] = a[r * columns + c] }
 }
 
 /// `a[r, c] += b[c, r]`: adds the transpose of `b` (`[columns, rows]`) into `a` (`[rows, columns]`).
 @inlinable
 public func addTransposed(_ b: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    let block = 32
-    var r0 = 0
-    while r0 < rows {
-        var c0 = 0
-        while c0 < columns {
-            for r in r0..<min(r0 + block, rows) {
-                for c in c0..<min(c0 + block, columns) { a[r * columns + c] += b[c * rows + r] }
-            }
-            c0 += block
-        }
-        r0 += block
-    }
+    forEachTiled(rows: rows, columns: columns) { r, c in a[r * columns + c] += b[c * rows + r] }
 }
 
 /// Runs `body` on `parts` contiguous chunks of `0..<count` concurrently (one dispatch per call); chunk `i` is
