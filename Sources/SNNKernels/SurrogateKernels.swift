@@ -16,7 +16,7 @@ public protocol SurrogateKernel: Sendable {
 
 extension SurrogateKernel {
     /// Lane-wise fallback.
-    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    @inlinable @inline(__always) public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var out = SIMD16<Float>()
         for k in 0..<16 { out[k] = derivative(x[k]) }
         return out
@@ -24,7 +24,7 @@ extension SurrogateKernel {
 }
 
 /// `|x|` lane-wise.
-@inlinable func simdAbs(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: -x, where: x .< 0) }
+@inlinable @inline(__always) func simdAbs(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: -x, where: x .< 0) }
 
 /// SuperSpike (Zenke & Ganguli 2018): `1/(β·|x|+1)²`, peak 1 (not multiplied by β). Also snnTorch's fast sigmoid with slope β.
 public struct SuperSpikeKernel: SurrogateKernel {
@@ -37,7 +37,7 @@ public struct SuperSpikeKernel: SurrogateKernel {
         return 1 / (d * d)
     }
     @inlinable public func antiderivative(_ x: Float) -> Float { x / (1 + beta * abs(x)) }
-    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    @inlinable @inline(__always) public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let d = beta * simdAbs(x) + 1
         return 1 / (d * d)
     }
@@ -79,7 +79,7 @@ public struct ArcTangentKernel: SurrogateKernel {
         return (alpha / 2) / (1 + z * z)
     }
     @inlinable public func antiderivative(_ x: Float) -> Float { Foundation.atan(Float.pi * alpha * x / 2) / Float.pi }
-    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    @inlinable @inline(__always) public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let z = (Float.pi * alpha / 2) * x
         return (alpha / 2) / (1 + z * z)
     }
@@ -92,7 +92,7 @@ public struct TriangleKernel: SurrogateKernel {
     /// Creates the kernel.
     @inlinable public init(beta: Float) { self.beta = beta }
     @inlinable public func derivative(_ x: Float) -> Float { max(0, 1 - abs(beta * x)) }
-    @inlinable public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    @inlinable @inline(__always) public func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
         (1 - simdAbs(beta * x)).replacing(with: 0, where: simdAbs(beta * x) .> 1)
     }
     @inlinable public func antiderivative(_ x: Float) -> Float {

@@ -129,6 +129,23 @@ public final class SimulationWorkspace {
         UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
     }
 
+    /// Spike counts `Σ_t S[t, b, n]` of layer `k` per sample and unit (`[B, N]`, added into `counts`), from the
+    /// event list when the layer has one (O(spikes)), else by summing the dense output over time.
+    public func accumulateSpikeCounts(ofLayer k: Int, into counts: UnsafeMutableBufferPointer<Float>) {
+        let n = sizes[k], width = batch * n
+        precondition(counts.count >= width, "counts buffer too small")
+        if layers[k].hasEvents {
+            let events = layers[k].events
+            for r in 0..<(steps * batch) {
+                let row = (r % batch) * n
+                for e in Int(events.rowOffsets[r])..<Int(events.rowOffsets[r + 1]) { counts[row + Int(events.indices[e])] += 1 }
+            }
+        } else {
+            let spikes = output(ofLayer: k).baseAddress!
+            for t in 0..<steps { addRow(spikes + t * width, into: counts.baseAddress!, count: width) }
+        }
+    }
+
     /// Number of spikes layer `k` emitted in the last forward pass (from its event list when it has one).
     public func spikeCount(ofLayer k: Int) -> Int {
         if layers[k].hasEvents { return layers[k].events.count }

@@ -1,3 +1,5 @@
+import SNNKernels
+
 /// Which side of the threshold an activity regularizer penalizes.
 public enum ActivityBound: String, Sendable, Hashable, Codable {
     /// Penalize spike counts above the threshold: `relu(cnt − θ_r)`.
@@ -75,8 +77,10 @@ public enum Regularizer: Sendable, Hashable, Codable {
         case let .activity(bound, norm, strength, threshold, scope, layers):
             var total = 0.0
             for k in layers ?? network.layers.indices.filter({ network.layers[$0].neuron.isSpiking }) {
+                var counts = [Float](repeating: 0, count: workspace.batch * network.layers[k].size)
+                counts.withUnsafeMutableBufferPointer { workspace.accumulateSpikeCounts(ofLayer: k, into: $0) }
                 total += Self.activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold, scope: scope,
-                                              spikes: workspace.output(ofLayer: k), steps: workspace.steps, batch: workspace.batch,
+                                              counts: counts, steps: workspace.steps, batch: workspace.batch,
                                               units: network.layers[k].size,
                                               gradient: computesGradients ? workspace.outputGradient(ofLayer: k) : nil)
             }
@@ -106,17 +110,9 @@ public enum Regularizer: Sendable, Hashable, Codable {
     }
 
     static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
-                                spikes: UnsafeBufferPointer<Float>, steps: Int, batch: Int, units: Int,
+                                counts: [Float], steps: Int, batch: Int, units: Int,
                                 gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
         let width = batch * units
-        // Spike counts per sample and unit (exact in Float: at most T per entry).
-        var counts = [Float](repeating: 0, count: width)
-        counts.withUnsafeMutableBufferPointer { c in
-            for t in 0..<steps {
-                let row = spikes.baseAddress! + t * width
-                for e in 0..<width { c[e] += row[e] }
-            }
-        }
         // value and derivative of norm(bound(c − θ))
         func penalty(_ c: Double) -> (Double, Double) {
             let d = c - threshold
@@ -155,10 +151,7 @@ public enum Regularizer: Sendable, Hashable, Codable {
         // ∂cnt/∂S[t] = 1 for every step: add the count gradient to every step's slice.
         if let gradient {
             countGradient.withUnsafeBufferPointer { g in
-                for t in 0..<steps {
-                    let row = gradient.baseAddress! + t * width
-                    for e in 0..<width { row[e] += g[e] }
-                }
+                for t in 0..<steps { addRow(g.baseAddress!, into: gradient.baseAddress! + t * width, count: width) }
             }
         }
         return strength * total
