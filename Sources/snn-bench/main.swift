@@ -11,6 +11,7 @@ struct Workload {
     var layers: Int
     var recurrent: Bool
     var probability: Double
+    var steps = 100
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -21,12 +22,15 @@ let threads = arguments.firstIndex(of: "--threads").flatMap { Int(arguments[$0 +
 configureDefaultBLASThreads()
 setBLASThreadCount(2)   // the dense bound uses the machine's 2-thread SGEMM rate whatever --threads says
 
-let steps = 100, batch = 256, inputs = 700, hidden = 256, outputs = 20
+let batch = 256, inputs = 700, hidden = 256, outputs = 20
+let scaling = arguments.contains("--scaling")
 let workloads = [
     Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02),
     Workload(name: "feedforward", layers: 1, recurrent: false, probability: 0.02),
     Workload(name: "deep3", layers: 3, recurrent: true, probability: 0.02),
-].filter { selected?.contains($0.name) ?? true }
+].filter { selected?.contains($0.name) ?? true && !scaling }
+    + (scaling ? [100, 400, 1600].map { Workload(name: "reference T=\($0)", layers: 1, recurrent: true, probability: 0.02, steps: $0) }
+        + [0.01, 0.05, 0.10, 0.20].map { Workload(name: "reference p=\($0)", layers: 1, recurrent: true, probability: $0) } : [])
 
 func peakRSSMegabytes() -> Double {
     var usage = rusage()
@@ -70,7 +74,7 @@ func measureGEMM() -> Double {
 
 /// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's input gradient.
 func denseFLOPs(_ w: Workload) -> (forward: Double, train: Double) {
-    let bt = Double(steps * batch)
+    let bt = Double(w.steps * batch)
     let fwdIn = 2 * bt * Double(inputs * hidden)
     let fwdHH = 2 * bt * Double(hidden * hidden * (w.layers - 1))
     let fwdRec = w.recurrent ? 2 * bt * Double(hidden * hidden * w.layers) : 0
@@ -103,7 +107,7 @@ setBLASThreadCount(1)   // SNNKit splits products across its own threads (--thre
 let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
 if !asJSON {
-    print("snn-bench: T = \(steps), B = \(batch), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
+    print("snn-bench: T = 100 (unless stated), B = \(batch), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
     print("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; SNNKit threads \(threads), BLAS 1 thread; SGEMM 2048³ \(String(format: "%.1f", gflops)) GFLOP/s")
     print("workload        train ms (min–max)        fwd ms (min–max)       dense bound train/fwd ms   ratio train/fwd   rates Hz   peak MB")
 }
@@ -113,7 +117,7 @@ for w in workloads {
     let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: Adam(learningRate: 1e-3))
     trainer.threadCount = threads
     var rng = Xoshiro256StarStar(seed: 1)
-    let input = trainer.prepareBatch(steps: steps, batch: batch)
+    let input = trainer.prepareBatch(steps: w.steps, batch: batch)
     for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
     let rates = trainer.forward(labels: labels).firingRatesHz
@@ -148,7 +152,7 @@ for w in workloads {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     } else {
-        print(w.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %7.1f (%.1f–%.1f)   %7.1f (%.1f–%.1f)   %8.1f / %6.1f         %5.2f / %5.2f   %@   %6.0f",
+        print(w.name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %7.1f (%.1f–%.1f)   %7.1f (%.1f–%.1f)   %8.1f / %6.1f         %5.2f / %5.2f   %@   %6.0f",
                      trainMedian * 1e3, train.min()! * 1e3, train.max()! * 1e3,
                      forwardMedian * 1e3, forward.min()! * 1e3, forward.max()! * 1e3, boundTrain * 1e3, boundForward * 1e3,
                      trainMedian / boundTrain, forwardMedian / boundForward,
