@@ -70,6 +70,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 250
     @Option(name: .customLong("learning-rate"), help: "SMORMS3 learning rate.") var learningRate = 5e-3
     @Option(help: "Write the network here after every epoch (JSON, atomic).") var checkpoint: String?
+    @Option(help: "Threads of SNNKit's own kernels (BLAS stays single-threaded).") var threads = 2
     @Flag(help: "End the output with one JSON object of the results.") var json = false
     @Flag(help: "Print only the final result (and the JSON object).") var quiet = false
 
@@ -79,6 +80,7 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, found \(learningRate)") }
         guard experiment.sigmaU > 0 else { throw ValidationError("--sigma-u must be positive, found \(experiment.sigmaU)") }
         guard experiment.hidden > 0 else { throw ValidationError("--hidden must be positive, found \(experiment.hidden)") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive, found \(threads)") }
     }
 
     func run() throws {
@@ -91,6 +93,7 @@ struct Train: ParsableCommand {
             let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: SMORMS3(learningRate: learningRate),
                                       regularizers: [.lowerBound(strength: 100, threshold: 1e-3, per: .neuron),
                                                      .upperBound(strength: 0.1, threshold: 4, per: .population)])
+            trainer.threadCount = threads
             let summary = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: batchSize, seed: experiment.seed,
                                           progress: quiet ? .silent : .automatic, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
             let result = try trainer.evaluate(test, batchSize: batchSize)
