@@ -48,9 +48,9 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-func time(_ body: () -> Void) -> Double {
+func time(_ body: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
-    body()
+    try body()
     return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
 }
 
@@ -120,16 +120,16 @@ for w in workloads {
     let input = trainer.prepareBatch(steps: w.steps, batch: batch)
     for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
-    let rates = trainer.forward(labels: labels).firingRatesHz
+    let rates = try trainer.forward(labels: labels).firingRatesHz
     var train: [Double] = [], forward: [Double] = []
     let profile = arguments.contains("--profile")
     trainer.isProfiling = profile
     for k in 0..<(repetitions + 2) {
-        let t = time { trainer.step(labels: labels) }
+        let t = try time { _ = try trainer.step(labels: labels) }
         if k >= 2 { train.append(t) }
     }
     for k in 0..<(repetitions + 1) {
-        let t = time { trainer.forward(labels: labels) }
+        let t = try time { _ = try trainer.forward(labels: labels) }
         if k >= 1 { forward.append(t) }
     }
     if profile {

@@ -74,6 +74,13 @@ struct ValidationTests {
             try trainer.evaluate(data)
         }
         #expect(throws: ConfigurationError.self) { try Trainer(network: net, optimizer: Adam(learningRate: 0)) }
+        _ = trainer.prepareBatch(steps: 10, batch: 2)
+        #expect(throws: ConfigurationError.shapeMismatch(what: "labels", expected: "2 (the prepared batch)", found: "1")) {
+            try trainer.step(labels: [0])
+        }
+        #expect(throws: ConfigurationError.outOfRange(field: "labels[1]", value: 2, range: "0..<2")) {
+            try trainer.forward(labels: [0, 2])
+        }
     }
 
     @Test("Malformed data sets: events outside the grid, labels out of range")

@@ -72,19 +72,20 @@ public final class Trainer {
     }
 
     /// One training step on the dense batch already in ``SimulationWorkspace/inputBuffer`` (see ``prepareBatch(steps:batch:)``).
+    /// - Throws: ``ConfigurationError`` when `labels` does not have one class in `0..<outputSize` per sample.
     @discardableResult
-    public func step(labels: [Int]) -> BatchResult {
+    public func step(labels: [Int]) throws(ConfigurationError) -> BatchResult {
+        try checkLabels(labels)
         let result = runBatch(labels: labels, computesGradients: true)
-        gradients.zero()
-        var g = gradients
-        gradients = NetworkGradients(ids: [], tensors: [])
-        var regularizerLoss = 0.0
-        for r in regularizers { regularizerLoss += r.apply(network: network, workspace: workspace, gradients: &g) }
-        workspace.backward(network, into: &g)
-        optimizer.update(&network, gradients: g)
-        network.applyConstraints()
-        gradients = g
-        return BatchResult(loss: result.loss, regularizerLoss: regularizerLoss, correct: result.correct, firingRatesHz: result.firingRatesHz)
+        return withGradients { g in
+            g.zero()
+            var regularizerLoss = 0.0
+            for r in regularizers { regularizerLoss += r.apply(network: network, workspace: workspace, gradients: &g) }
+            workspace.backward(network, into: &g)
+            optimizer.update(&network, gradients: g)
+            network.applyConstraints()
+            return BatchResult(loss: result.loss, regularizerLoss: regularizerLoss, correct: result.correct, firingRatesHz: result.firingRatesHz)
+        }
     }
 
     /// Sizes the workspace for a `[steps, batch, inputs]` batch and returns its input buffer to fill.
@@ -94,14 +95,32 @@ public final class Trainer {
     }
 
     /// Forward pass only on the prepared batch (the inference path timed by benchmarks).
+    /// - Throws: ``ConfigurationError`` when `labels` does not have one class in `0..<outputSize` per sample.
     @discardableResult
-    public func forward(labels: [Int]) -> BatchResult {
+    public func forward(labels: [Int]) throws(ConfigurationError) -> BatchResult {
+        try checkLabels(labels)
         let r = runBatch(labels: labels, computesGradients: false)
+        let reg = withGradients { g in
+            regularizers.reduce(0) { $0 + $1.apply(network: network, workspace: workspace, gradients: &g, computesGradients: false) }
+        }
+        return BatchResult(loss: r.loss, regularizerLoss: reg, correct: r.correct, firingRatesHz: r.firingRatesHz)
+    }
+
+    /// Lends the gradient storage uniquely referenced (moved out and back), so writing it never copies.
+    private func withGradients<R>(_ body: (inout NetworkGradients) -> R) -> R {
         var g = gradients
         gradients = NetworkGradients(ids: [], tensors: [])
-        let reg = regularizers.reduce(0) { $0 + $1.apply(network: network, workspace: workspace, gradients: &g, computesGradients: false) }
-        gradients = g
-        return BatchResult(loss: r.loss, regularizerLoss: reg, correct: r.correct, firingRatesHz: r.firingRatesHz)
+        defer { gradients = g }
+        return body(&g)
+    }
+
+    private func checkLabels(_ labels: [Int]) throws(ConfigurationError) {
+        guard labels.count == workspace.batch else {
+            throw .shapeMismatch(what: "labels", expected: "\(workspace.batch) (the prepared batch)", found: "\(labels.count)")
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= network.outputSize }) {
+            throw .outOfRange(field: "labels[\(bad)]", value: Double(labels[bad]), range: "0..<\(network.outputSize)")
+        }
     }
 
     private func runBatch(labels: [Int], computesGradients: Bool) -> (loss: Double, correct: Int, firingRatesHz: [Double]) {
@@ -161,7 +180,7 @@ public final class Trainer {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, progress: Double((epoch - 1) * batchesPerEpoch + b) / totalSteps,
                                                        epoch: epoch - 1)
                 train.fillDense(indices, into: prepareBatch(steps: train.steps, batch: indices.count))
-                let r = step(labels: indices.map { train.labels[$0] })
+                let r = try step(labels: indices.map { train.labels[$0] })
                 lossSum += r.loss * Double(indices.count)
                 regSum += r.regularizerLoss
                 correct += r.correct
