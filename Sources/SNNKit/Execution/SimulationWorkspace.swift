@@ -61,7 +61,6 @@ public final class SimulationWorkspace {
     public var threadCount = min(ProcessInfo.processInfo.activeProcessorCount, 2)
     private var layers: [LayerBuffers] = []
     private var sizes: [Int] = []
-    private var lastOptions = ForwardOptions()
 
     /// An empty workspace; buffers grow on first use.
     public init() {
@@ -106,7 +105,6 @@ public final class SimulationWorkspace {
     /// Runs the forward pass on the contents of ``inputBuffer`` (after ``prepare(for:steps:batch:)``).
     public func forward(_ network: SpikingNetwork, options: ForwardOptions = .init()) {
         precondition(sizes == network.layers.map(\.size) && inputChannels == network.inputs, "workspace not prepared for this network")
-        lastOptions = options
         inputHasEvents = false
         if productStrategy != .dense {
             timed("input events") {
