@@ -66,6 +66,61 @@ public final class SpikeEventList {
         for other in lists.dropFirst() { concatenate(other) }
     }
 
+    /// Builds the list from unordered `(row, column)` events (counting sort by row; each row's columns sorted, and an
+    /// event repeated in the same row and column listed once, as a dense 0/1 matrix would hold it).
+    ///
+    /// - Parameters:
+    ///   - count: number of events.
+    ///   - forEachEvent: calls its argument once per event with its row (`< rows`) and column (`< width`); it is run
+    ///     twice (counting, then placing), so it must emit the same events in the same order both times.
+    public func build(rows: Int, width: Int, count: Int, forEachEvent: ((_ row: Int, _ column: Int32) -> Void) -> Void) {
+        reset(width: width)
+        reserveRows(rows)
+        reserveIndices(count)
+        for r in 0...rows { rowOffsets[r] = 0 }
+        let offsets = rowOffsets, slots = indices
+        forEachEvent { row, _ in offsets[row + 1] += 1 }
+        for r in 0..<rows { rowOffsets[r + 1] += rowOffsets[r] }
+        // place events; rowOffsets[r] serves as the write cursor of row r, shifted back afterwards
+        forEachEvent { row, column in
+            slots[Int(offsets[row])] = column
+            offsets[row] += 1
+        }
+        for r in stride(from: rows, to: 0, by: -1) { rowOffsets[r] = rowOffsets[r - 1] }
+        rowOffsets[0] = 0
+        // sort each row (rows hold few events: insertion sort) and drop repeats, compacting in place
+        var write = 0
+        for r in 0..<rows {
+            let start = Int(rowOffsets[r]), end = Int(rowOffsets[r + 1])
+            if end - start > 1 {
+                for a in (start + 1)..<end {
+                    let v = indices[a]
+                    var b = a - 1
+                    while b >= start && indices[b] > v { indices[b + 1] = indices[b]; b -= 1 }
+                    indices[b + 1] = v
+                }
+            }
+            rowOffsets[r] = Int32(write)
+            var previous: Int32 = -1
+            for a in start..<end where indices[a] != previous {
+                previous = indices[a]
+                indices[write] = previous
+                write += 1
+            }
+        }
+        rowOffsets[rows] = Int32(write)
+        self.rows = rows
+        isBinary = true
+    }
+
+    /// Writes the list as a dense 0/1 `[rows, width]` matrix.
+    public func writeDense(into matrix: UnsafeMutablePointer<Float>) {
+        matrix.update(repeating: 0, count: rows * width)
+        for r in 0..<rows {
+            for e in Int(rowOffsets[r])..<Int(rowOffsets[r + 1]) { matrix[r * width + Int(indices[e])] = 1 }
+        }
+    }
+
     /// Appends the rows of another list of the same width.
     public func concatenate(_ other: SpikeEventList) {
         precondition(other.width == width, "width mismatch")

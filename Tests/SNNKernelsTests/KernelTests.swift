@@ -177,4 +177,28 @@ struct KernelTests {
             }
         }
     }
+
+    @Test("Building from unordered, repeated events equals scanning the dense matrix they make; writeDense inverts it")
+    func buildFromEvents() {
+        var g = Generator(state: 77)
+        let rows = 13, width = 21
+        var dense = [Float](repeating: 0, count: rows * width)
+        var events: [(Int, Int32)] = []
+        for _ in 0..<120 {
+            let r = Int(g.next() * Double(rows)), c = Int32(g.next() * Double(width))
+            events.append((r, c))
+            dense[r * width + Int(c)] = 1
+        }
+        events += events.prefix(30)   // repeats of the same (row, column) count once
+        let built = SpikeEventList()
+        built.build(rows: rows, width: width, count: events.count) { emit in for (r, c) in events { emit(r, c) } }
+        let scanned = SpikeEventList()
+        dense.withUnsafeBufferPointer { scanned.rebuild(from: $0.baseAddress!, rows: rows, width: width) }
+        #expect(built.count == scanned.count)
+        #expect((0...rows).allSatisfy { built.rowOffsets[$0] == scanned.rowOffsets[$0] })
+        #expect((0..<built.count).allSatisfy { built.indices[$0] == scanned.indices[$0] })
+        var back = [Float](repeating: .nan, count: rows * width)
+        back.withUnsafeMutableBufferPointer { built.writeDense(into: $0.baseAddress!) }
+        #expect(back == dense)
+    }
 }

@@ -67,4 +67,45 @@ struct ProductStrategyTests {
             #expect(Array(dense.outputs[k].prefix(n)) == Array(events.outputs[k].prefix(n)))
         }
     }
+
+    @Test("Input straight from data-set events equals the dense input (event-driven and forced-dense products)",
+          arguments: [ProductStrategy.automatic, .dense, .eventDriven])
+    func inputFromEvents(strategy: ProductStrategy) throws {
+        // 3 samples, 40 channels, 20 steps; sample 1 repeats events in one bin, sample 2 is dense (≈ 50 %).
+        var offsets = [0], steps = [Int32](), channels = [Int32]()
+        var rng = Xoshiro256StarStar(seed: 8)
+        for sample in 0..<3 {
+            let n = sample == 2 ? 400 : 30
+            for _ in 0..<n { steps.append(Int32(rng.next() % 20)); channels.append(Int32(rng.next() % 40)) }
+            if sample == 1 { steps += [3, 3, 3]; channels += [7, 7, 7] }
+            offsets.append(steps.count)
+        }
+        let data = try SpikeDataset(channels: 40, steps: 20, timeStep: .milliseconds(1), classes: 2, eventOffsets: offsets,
+                                    eventSteps: steps, eventChannels: channels, labels: [0, 1, 0])
+        var net = try SpikingNetwork(inputs: 40, timeStep: .milliseconds(1)) {
+            LIFLayer(19, isRecurrent: true, hasBias: true)
+            LeakyReadout(2, tauMembrane: .milliseconds(20))
+        }
+        var seeded = Xoshiro256StarStar(seed: 2)
+        try net.initialize(.fluctuationDriven(sigmaU: 2), rates: .measured(on: data), using: &seeded)
+        func run(fromEvents: Bool) -> ([Float], [Tensor]) {
+            let ws = SimulationWorkspace()
+            ws.productStrategy = strategy
+            ws.prepare(for: net, steps: 20, batch: 3)
+            if fromEvents { ws.setInput(from: data, samples: [2, 0, 1]) } else { data.fillDense([2, 0, 1], into: ws.inputBuffer) }
+            ws.forward(net)
+            ws.zeroOutputGradients()
+            _ = Loss.sumOverTimeCrossEntropy.evaluate(output: ws.output(ofLayer: 1), steps: 20, batch: 3, classes: 2, labels: [0, 0, 1],
+                                                      gradient: ws.outputGradient(ofLayer: 1))
+            var g = NetworkGradients(zerosFor: net)
+            ws.backward(net, into: &g)
+            return (Array(ws.output(ofLayer: 0)) + Array(ws.output(ofLayer: 1)), g.tensors)
+        }
+        let dense = run(fromEvents: false), events = run(fromEvents: true)
+        #expect(dense.0 == events.0)
+        for (a, b) in zip(dense.1, events.1) {
+            let scale = max(a.scalars.map(abs).max() ?? 0, 1e-6)
+            #expect(zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+        }
+    }
 }

@@ -36,6 +36,7 @@ public final class SimulationWorkspace {
     private let inputEvents = SpikeEventList()
     private let scanScratch = [SpikeEventList()]
     private var inputHasEvents = false
+    private var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
     private let zeros = FloatBuffer()
     private let discard = FloatBuffer()
     private var gradientPartials: [FloatBuffer] = []
@@ -89,7 +90,32 @@ public final class SimulationWorkspace {
     }
 
     /// The input buffer `[T, B, N_in]` of the prepared shape, to be filled before ``forward(_:options:)``.
-    public var inputBuffer: UnsafeMutableBufferPointer<Float> { input.buffer(steps * batch * inputChannels) }
+    public var inputBuffer: UnsafeMutableBufferPointer<Float> {
+        inputIsDense = true
+        return input.buffer(steps * batch * inputChannels)
+    }
+
+    /// Sets the input to samples of a data set directly from their events (no dense `[T, B, N]` fill and rescan);
+    /// after ``prepare(for:steps:batch:)`` with `steps = data.steps`, `batch = samples.count`. The dense input is only
+    /// materialized if a product needs it (density above the crossover, or ``ProductStrategy/dense``).
+    public func setInput(from data: SpikeDataset, samples: [Int]) {
+        precondition(samples.count == batch && data.steps == steps && data.channels == inputChannels, "input does not match the prepared shape")
+        let total = samples.reduce(0) { $0 + data.eventOffsets[$1 + 1] - data.eventOffsets[$1] }
+        let b = batch
+        inputEvents.build(rows: steps * batch, width: inputChannels, count: total) { emit in
+            for (slot, i) in samples.enumerated() {
+                for k in data.eventOffsets[i]..<data.eventOffsets[i + 1] { emit(Int(data.eventSteps[k]) * b + slot, data.eventChannels[k]) }
+            }
+        }
+        inputIsDense = false
+    }
+
+    /// Writes the dense input from its events when a product needs it.
+    private func ensureDenseInput() {
+        guard !inputIsDense else { return }
+        inputEvents.writeDense(into: input.pointer)
+        inputIsDense = true
+    }
 
     /// Runs the forward pass on `input` (`[T, B, N_in]`).
     /// - Throws: ``ConfigurationError/shapeMismatch(what:expected:found:)`` if the input does not fit the network.
@@ -106,7 +132,10 @@ public final class SimulationWorkspace {
     public func forward(_ network: SpikingNetwork, options: ForwardOptions = .init()) {
         precondition(sizes == network.layers.map(\.size) && inputChannels == network.inputs, "workspace not prepared for this network")
         inputHasEvents = false
-        if productStrategy != .dense {
+        if !inputIsDense {
+            inputHasEvents = true   // built by setInput(from:samples:)
+            if productStrategy == .dense { ensureDenseInput() }
+        } else if productStrategy != .dense {
             timed("input events") {
                 inputEvents.rebuild(from: input.pointer, rows: steps * batch, width: inputChannels, parts: threadCount, scratch: scanScratch)
             }
@@ -170,7 +199,9 @@ public final class SimulationWorkspace {
 
     private func sourcePointer(_ source: LayerSource) -> (UnsafeMutablePointer<Float>, Int) {
         switch source {
-        case .input: return (input.pointer, inputChannels)
+        case .input:
+            ensureDenseInput()
+            return (input.pointer, inputChannels)
         case let .layer(s): return (outputPointer(s, spiking: isSpiking[s]).baseAddress!, sizes[s])
         }
     }

@@ -94,6 +94,12 @@ public final class Trainer {
         return workspace.inputBuffer
     }
 
+    /// Prepares a batch of samples of `data` straight from their events.
+    public func prepareBatch(from data: SpikeDataset, samples: [Int]) {
+        workspace.prepare(for: network, steps: data.steps, batch: samples.count)
+        workspace.setInput(from: data, samples: samples)
+    }
+
     /// Forward pass only on the prepared batch (the inference path timed by benchmarks).
     /// - Throws: ``ConfigurationError`` when `labels` does not have one class in `0..<outputSize` per sample.
     @discardableResult
@@ -179,7 +185,7 @@ public final class Trainer {
             for (b, indices) in train.batchIndices(size: batchSize, shuffledUsing: &rng).enumerated() {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, progress: Double((epoch - 1) * batchesPerEpoch + b) / totalSteps,
                                                        epoch: epoch - 1)
-                train.fillDense(indices, into: prepareBatch(steps: train.steps, batch: indices.count))
+                prepareBatch(from: train, samples: indices)
                 let r = try step(labels: indices.map { train.labels[$0] })
                 lossSum += r.loss * Double(indices.count)
                 regSum += r.regularizerLoss
@@ -210,7 +216,7 @@ public final class Trainer {
         var lossSum = 0.0, correct = 0, batchAccuracies = 0.0, batches = 0
         var rates = [Double]()
         for indices in data.batchIndices(size: batchSize) {
-            data.fillDense(indices, into: prepareBatch(steps: data.steps, batch: indices.count))
+            prepareBatch(from: data, samples: indices)
             let r = runBatch(labels: indices.map { data.labels[$0] }, computesGradients: false)
             lossSum += r.loss * Double(indices.count)
             correct += r.correct
