@@ -6,27 +6,79 @@ public struct Layer: Sendable, Hashable, Codable {
     public var size: Int
     /// The neuron model and its fixed dynamics.
     public var neuron: NeuronModel
-    /// Afferent projections; at most one is recurrent (source = this layer).
-    public var afferents: [DenseProjection]
+    /// Afferent projections (feed-forward from the input or earlier layers, recurrent from this layer).
+    public var afferents: [Projection]
+    /// The layout of the units (channels × positions, channels-last); flat by default.
+    public var shape: ActivityShape
+    /// The units later layers read (the excitatory units of a Dalian layer); all units when nil.
+    public var outputUnits: Range<Int>?
 
-    /// Creates a layer.
-    public init(name: String, size: Int, neuron: NeuronModel, afferents: [DenseProjection]) {
+    /// Creates a layer; `shape` defaults to a flat population of `size` units.
+    public init(name: String, size: Int, neuron: NeuronModel, afferents: [Projection], shape: ActivityShape? = nil,
+                outputUnits: Range<Int>? = nil) {
         self.name = name
         self.size = size
         self.neuron = neuron
         self.afferents = afferents
+        self.shape = shape ?? .flat(size)
+        self.outputUnits = outputUnits
     }
 
     /// Whether the projection at `index` is recurrent for the layer at `layerIndex`.
     public func isRecurrent(afferent index: Int, layerIndex: Int) -> Bool {
         afferents[index].source == .layer(layerIndex)
     }
+
+    /// Indices of the recurrent afferents (source = this layer at `layerIndex`).
+    public func recurrentAfferents(layerIndex: Int) -> [Int] {
+        afferents.indices.filter { afferents[$0].source == .layer(layerIndex) }
+    }
 }
 
-/// A declaration of a layer inside the ``SpikingNetwork`` builder; it becomes a ``Layer`` once the input size is known.
+/// What a declaration in the ``SpikingNetwork`` builder knows when it becomes a ``Layer``: its index, the layers
+/// built before it and the network input.
+public struct LayerContext: Sendable {
+    /// Index of the layer being built.
+    public var index: Int
+    /// The layers built so far.
+    public var earlierLayers: [Layer]
+    /// The network input's shape.
+    public var inputShape: ActivityShape
+
+    /// The activity a layer reads from `source`: its shape and the unit range (E units of a Dalian layer).
+    public func activity(of source: LayerSource) -> (shape: ActivityShape, units: Range<Int>?) {
+        switch source {
+        case .input: return (inputShape, nil)
+        case let .layer(k):
+            let l = earlierLayers[k]
+            if let u = l.outputUnits { return (.flat(u.count), u) }
+            return (l.shape, nil)
+        }
+    }
+
+    /// The previous layer, or the input for the first one.
+    public var previous: LayerSource { index == 0 ? .input : .layer(index - 1) }
+
+    /// A dense projection from `source` into `size` units.
+    public func denseProjection(from source: LayerSource, into size: Int, synapse: Synapse = .excitatory, hasBias: Bool = false,
+                                constraint: WeightConstraint = .none) -> Projection {
+        let a = activity(of: source)
+        return Projection(source: source, targetSize: size, sourceSize: a.shape.count, sourceUnits: a.units, synapse: synapse,
+                          hasBias: hasBias, constraint: constraint)
+    }
+
+    /// Validates skip sources: earlier layers only.
+    func requireEarlier(_ sources: [LayerSource], field: String) throws(ConfigurationError) {
+        for case let .layer(k) in sources where !(0..<index).contains(k) {
+            throw .invalidNetwork(reason: "\(field): skip source layer \(k) is not an earlier layer (layer \(index) is being built)")
+        }
+    }
+}
+
+/// A declaration of a layer inside the ``SpikingNetwork`` builder; it becomes a ``Layer`` once its inputs are known.
 public protocol LayerDeclaration: Sendable {
-    /// Builds the layer at `index` fed by `inputSize` units of the previous layer (or the input).
-    func makeLayer(index: Int, inputSize: Int) throws(ConfigurationError) -> Layer
+    /// Builds the layer from the context (index, earlier layers, input shape).
+    func makeLayer(in context: LayerContext) throws(ConfigurationError) -> Layer
 }
 
 /// A layer of current-based LIF neurons fed by the previous layer, optionally all-to-all recurrent.
@@ -39,30 +91,51 @@ public struct LIFLayer: LayerDeclaration {
     public var isRecurrent: Bool
     /// Whether projections into the layer carry a bias.
     public var hasBias: Bool
+    /// Extra feed-forward sources besides the previous layer (skip connections from the input or earlier layers).
+    public var skipSources: [LayerSource]
     /// Optional name for reports.
     public var name: String?
+    /// The adaptation current (τ_ada, a) of an adaptive LIF (SPEC §1.3), if any.
+    public var adaptation: (tau: Duration, strength: Float)?
 
     /// Declares an LIF layer (reference defaults: τ 20/10 ms, θ 1, SuperSpike β 20, detached reset, no bias).
+    /// - Parameters:
+    ///   - adaptation: makes the layer an adaptive LIF with adaptation time constant τ_ada and strength a
+    ///     (reference: 100 ms, 0.1).
+    ///   - skipSources: further feed-forward sources (skip connections), each with its own dense projection.
     public init(_ size: Int, tauMembrane: Duration = .milliseconds(20), tauSynapse: Duration = .milliseconds(10),
                 threshold: Float = 1, isRecurrent: Bool = false, surrogate: Surrogate = .default,
-                resetGradient: ResetGradient = .detached, hasBias: Bool = false, name: String? = nil) {
+                resetGradient: ResetGradient = .detached, adaptation: (tau: Duration, strength: Float)? = nil,
+                hasBias: Bool = false, skipSources: [LayerSource] = [], name: String? = nil) {
         self.size = size
         self.dynamics = LIFDynamics(tauMembrane: tauMembrane, tauSynapse: tauSynapse, threshold: threshold,
                                     surrogate: surrogate, resetGradient: resetGradient)
         self.isRecurrent = isRecurrent
+        self.adaptation = adaptation
         self.hasBias = hasBias
+        self.skipSources = skipSources
         self.name = name
     }
 
+    /// The neuron model declared.
+    var neuron: NeuronModel {
+        guard let adaptation else { return .lif(dynamics) }
+        return .adaptiveLIF(AdaptiveLIFDynamics(tauMembrane: dynamics.tauMembrane, tauSynapse: dynamics.tauSynapse,
+                                                tauAdaptation: adaptation.tau, adaptationStrength: adaptation.strength,
+                                                threshold: dynamics.threshold, surrogate: dynamics.surrogate,
+                                                resetGradient: dynamics.resetGradient))
+    }
+
     /// Builds the layer.
-    public func makeLayer(index: Int, inputSize: Int) throws(ConfigurationError) -> Layer {
+    public func makeLayer(in context: LayerContext) throws(ConfigurationError) -> Layer {
+        let index = context.index
         try ConfigurationError.requirePositive(size, "layer \(index) (LIF) size")
-        let source: LayerSource = index == 0 ? .input : .layer(index - 1)
-        var afferents = [DenseProjection(source: source, targetSize: size, sourceSize: inputSize, hasBias: hasBias)]
+        try context.requireEarlier(skipSources, field: "layer \(index) (LIF)")
+        var afferents = ([context.previous] + skipSources).map { context.denseProjection(from: $0, into: size, hasBias: hasBias) }
         if isRecurrent {
-            afferents.append(DenseProjection(source: .layer(index), targetSize: size, sourceSize: size, hasBias: false))
+            afferents.append(Projection(source: .layer(index), targetSize: size, sourceSize: size))
         }
-        return Layer(name: name ?? "hidden\(index + 1)", size: size, neuron: .lif(dynamics), afferents: afferents)
+        return Layer(name: name ?? "hidden\(index + 1)", size: size, neuron: neuron, afferents: afferents)
     }
 }
 
@@ -87,11 +160,10 @@ public struct LeakyReadout: LayerDeclaration {
     }
 
     /// Builds the layer.
-    public func makeLayer(index: Int, inputSize: Int) throws(ConfigurationError) -> Layer {
-        try ConfigurationError.requirePositive(size, "layer \(index) (readout) size")
-        let source: LayerSource = index == 0 ? .input : .layer(index - 1)
+    public func makeLayer(in context: LayerContext) throws(ConfigurationError) -> Layer {
+        try ConfigurationError.requirePositive(size, "layer \(context.index) (readout) size")
         return Layer(name: name ?? "readout", size: size, neuron: .readout(dynamics),
-                     afferents: [DenseProjection(source: source, targetSize: size, sourceSize: inputSize, hasBias: hasBias)])
+                     afferents: [context.denseProjection(from: context.previous, into: size, hasBias: hasBias)])
     }
 }
 

@@ -11,77 +11,128 @@
 public struct SpikingNetwork: Sendable, Hashable, Codable {
     /// Number of input channels.
     public let inputs: Int
+    /// The layout of the input units (flat unless declared, e.g. 2 polarities × 32 × 32 for DVS frames).
+    public let inputShape: ActivityShape
     /// The simulation time step Δt.
     public let timeStep: Duration
     /// The layers, in execution order; the last one is the output.
     public internal(set) var layers: [Layer]
 
     /// Builds and validates a network from declarations.
-    /// - Throws: ``ConfigurationError`` for zero or negative sizes, τ ≤ 0, Δt ≥ τ, bad surrogate parameters.
-    public init(inputs: Int, timeStep: Duration, @LayerBuilder layers: () -> [any LayerDeclaration]) throws(ConfigurationError) {
+    /// - Parameter inputShape: the input's layout (channels-last); defaults to `inputs` flat channels.
+    /// - Throws: ``ConfigurationError`` for zero or negative sizes, τ ≤ 0, Δt ≥ τ, bad surrogate parameters,
+    ///   geometry that does not fit.
+    public init(inputs: Int, inputShape: ActivityShape? = nil, timeStep: Duration,
+                @LayerBuilder layers: () -> [any LayerDeclaration]) throws(ConfigurationError) {
         try ConfigurationError.requirePositive(inputs, "network.inputs")
-        try ConfigurationError.requirePositive(timeStep.seconds, "network.timeStep (seconds)")
-        var built: [Layer] = []
-        var size = inputs
-        for (k, declaration) in layers().enumerated() {
-            let layer = try declaration.makeLayer(index: k, inputSize: size)
-            built.append(layer)
-            size = layer.size
+        let shape = inputShape ?? .flat(inputs)
+        guard shape.count == inputs else {
+            throw .shapeMismatch(what: "network.inputShape", expected: "\(inputs) units", found: "\(shape) = \(shape.count)")
         }
-        try self.init(inputs: inputs, timeStep: timeStep, layers: built)
+        var built: [Layer] = []
+        for (k, declaration) in layers().enumerated() {
+            built.append(try declaration.makeLayer(in: LayerContext(index: k, earlierLayers: built, inputShape: shape)))
+        }
+        try self.init(inputs: inputs, inputShape: shape, timeStep: timeStep, layers: built)
         var rng = Xoshiro256StarStar(seed: 0)
         for id in parameterIDs where id.kind == .weights {
-            let n = self[id].shape[1]
+            let n = max(self.layers[id.layer].afferents[id.afferent].fanIn, 1)
             self[id].scalars = WeightDistribution.uniform.sample(count: self[id].count, mean: 0, scale: 1 / Double(n).squareRoot(), using: &rng)
         }
+        applyConstraints()
     }
 
     /// Creates a network from fully specified layers (explicit graph form), validating every field.
-    public init(inputs: Int, timeStep: Duration, layers: [Layer]) throws(ConfigurationError) {
+    public init(inputs: Int, inputShape: ActivityShape? = nil, timeStep: Duration, layers: [Layer]) throws(ConfigurationError) {
         try ConfigurationError.requirePositive(inputs, "network.inputs")
         try ConfigurationError.requirePositive(timeStep.seconds, "network.timeStep (seconds)")
+        let shape = inputShape ?? .flat(inputs)
+        guard shape.count == inputs else {
+            throw .shapeMismatch(what: "network.inputShape", expected: "\(inputs) units", found: "\(shape) = \(shape.count)")
+        }
         guard !layers.isEmpty else { throw .invalidNetwork(reason: "a network needs at least one layer") }
         for (k, layer) in layers.enumerated() {
-            let field = "layer \(k) (\(layer.name))"
-            try ConfigurationError.requirePositive(layer.size, "\(field).size")
-            switch layer.neuron {
-            case let .lif(d): try d.validate(timeStep: timeStep, field: field)
-            case let .readout(d): try d.validate(timeStep: timeStep, field: field)
-            }
-            guard !layer.afferents.isEmpty else { throw .invalidNetwork(reason: "\(field) has no afferent projection") }
-            var recurrentCount = 0
-            for (j, p) in layer.afferents.enumerated() {
-                let sourceSize: Int
-                switch p.source {
-                case .input: sourceSize = inputs
-                case let .layer(s):
-                    guard s >= 0 && s <= k else {
-                        throw .invalidNetwork(reason: "\(field).afferents[\(j)] comes from layer \(s); sources must be earlier layers or the layer itself")
-                    }
-                    if s == k {
-                        recurrentCount += 1
-                        guard layer.neuron.isSpiking else { throw .invalidNetwork(reason: "\(field): a readout cannot be recurrent") }
-                    }
-                    sourceSize = s == k ? layer.size : layers[s].size
-                }
-                guard p.weights.shape == [layer.size, sourceSize] else {
-                    throw .shapeMismatch(what: "\(field).afferents[\(j)].weights", expected: "[\(layer.size), \(sourceSize)]", found: "\(p.weights.shape)")
-                }
-                if let b = p.bias, b.shape != [layer.size] {
-                    throw .shapeMismatch(what: "\(field).afferents[\(j)].bias", expected: "[\(layer.size)]", found: "\(b.shape)")
-                }
-                if let m = p.mask, m.shape != p.weights.shape {
-                    throw .shapeMismatch(what: "\(field).afferents[\(j)].mask", expected: "\(p.weights.shape)", found: "\(m.shape)")
-                }
-                if let lo = p.constraint.minimum, let hi = p.constraint.maximum, lo > hi {
-                    throw .outOfRange(field: "\(field).afferents[\(j)].constraint.minimum", value: Double(lo), range: "≤ maximum \(hi)")
-                }
-            }
-            guard recurrentCount <= 1 else { throw .invalidNetwork(reason: "\(field) has \(recurrentCount) recurrent projections; at most one") }
+            try Self.validate(layer, at: k, layers: layers, inputs: inputs, timeStep: timeStep)
         }
         self.inputs = inputs
+        self.inputShape = shape
         self.timeStep = timeStep
         self.layers = layers
+    }
+
+    private static func validate(_ layer: Layer, at k: Int, layers: [Layer], inputs: Int, timeStep: Duration) throws(ConfigurationError) {
+        let field = "layer \(k) (\(layer.name))"
+        try ConfigurationError.requirePositive(layer.size, "\(field).size")
+        guard layer.shape.count == layer.size else {
+            throw .shapeMismatch(what: "\(field).shape", expected: "\(layer.size) units", found: "\(layer.shape) = \(layer.shape.count)")
+        }
+        if let u = layer.outputUnits, u.isEmpty || u.lowerBound < 0 || u.upperBound > layer.size {
+            throw .outOfRange(field: "\(field).outputUnits", value: Double(u.upperBound), range: "a non-empty range within 0..<\(layer.size)")
+        }
+        try layer.neuron.validate(timeStep: timeStep, field: field)
+        guard !layer.afferents.isEmpty else { throw .invalidNetwork(reason: "\(field) has no afferent projection") }
+        if layer.neuron == .passThrough {
+            guard layer.afferents.count == 1, case .pooling = layer.afferents[0].operation else {
+                throw .invalidNetwork(reason: "\(field): a pass-through layer takes exactly one pooling projection")
+            }
+        }
+        for (j, p) in layer.afferents.enumerated() {
+            let pf = "\(field).afferents[\(j)]"
+            let sourceSize: Int
+            switch p.source {
+            case .input: sourceSize = inputs
+            case let .layer(s):
+                guard s >= 0 && s <= k else {
+                    throw .invalidNetwork(reason: "\(pf) comes from layer \(s); sources must be earlier layers or the layer itself")
+                }
+                if s == k {
+                    guard layer.neuron.isSpiking else { throw .invalidNetwork(reason: "\(field): only spiking layers can be recurrent") }
+                }
+                sourceSize = s == k ? layer.size : layers[s].size
+            }
+            if p.synapse == .inhibitory && !layer.neuron.hasInhibitoryCurrent {
+                throw .invalidNetwork(reason: "\(pf) drives the inhibitory current, which only excitatory/inhibitory neurons have")
+            }
+            if let u = p.sourceUnits {
+                guard p.operation == .dense else { throw .invalidNetwork(reason: "\(pf): only dense projections can read a range of source units") }
+                guard !u.isEmpty, u.lowerBound >= 0, u.upperBound <= sourceSize else {
+                    throw .outOfRange(field: "\(pf).sourceUnits", value: Double(u.upperBound), range: "a non-empty range within 0..<\(sourceSize)")
+                }
+            }
+            let width = p.sourceUnits?.count ?? sourceSize
+            switch p.operation {
+            case .dense:
+                guard p.weights.shape == [layer.size, width] else {
+                    throw .shapeMismatch(what: "\(pf).weights", expected: "[\(layer.size), \(width)]", found: "\(p.weights.shape)")
+                }
+            case let .convolution(c):
+                if let reason = c.validate() { throw .invalidNetwork(reason: "\(pf): \(reason)") }
+                guard c.inputUnits == sourceSize, c.outputUnits == layer.size else {
+                    throw .shapeMismatch(what: "\(pf) convolution units (in → out)", expected: "\(sourceSize) → \(layer.size)",
+                                         found: "\(c.inputUnits) → \(c.outputUnits)")
+                }
+                let expected = [c.outputChannels, c.inputChannels / c.groups] + c.kernelSize
+                guard p.weights.shape == expected else {
+                    throw .shapeMismatch(what: "\(pf).weights", expected: "\(expected)", found: "\(p.weights.shape)")
+                }
+            case let .pooling(_, shape):
+                if let reason = shape.validate() { throw .invalidNetwork(reason: "\(pf): \(reason)") }
+                guard layer.neuron == .passThrough else { throw .invalidNetwork(reason: "\(pf): pooling feeds a pass-through layer only") }
+                guard shape.inputUnits == sourceSize, shape.outputUnits == layer.size else {
+                    throw .shapeMismatch(what: "\(pf) pooling units (in → out)", expected: "\(sourceSize) → \(layer.size)",
+                                         found: "\(shape.inputUnits) → \(shape.outputUnits)")
+                }
+            }
+            if let b = p.bias, b.shape != [layer.size] {
+                throw .shapeMismatch(what: "\(pf).bias", expected: "[\(layer.size)]", found: "\(b.shape)")
+            }
+            if let m = p.mask, m.shape != p.weights.shape {
+                throw .shapeMismatch(what: "\(pf).mask", expected: "\(p.weights.shape)", found: "\(m.shape)")
+            }
+            if let lo = p.constraint.minimum, let hi = p.constraint.maximum, lo > hi {
+                throw .outOfRange(field: "\(pf).constraint.minimum", value: Double(lo), range: "≤ maximum \(hi)")
+            }
+        }
     }
 
     /// Number of output units (the last layer's size).
@@ -103,7 +154,7 @@ public struct SpikingNetwork: Sendable, Hashable, Codable {
     }
 
     /// Replaces the projection at `afferent` of layer `layer`, checking its shape.
-    public mutating func setProjection(_ projection: DenseProjection, layer: Int, afferent: Int) throws(ConfigurationError) {
+    public mutating func setProjection(_ projection: Projection, layer: Int, afferent: Int) throws(ConfigurationError) {
         let old = layers[layer].afferents[afferent]
         guard projection.weights.shape == old.weights.shape, projection.source == old.source,
               (projection.bias?.shape ?? old.bias?.shape) == old.bias?.shape else {
@@ -149,7 +200,7 @@ extension SpikingNetwork {
         var ids: [ParameterID] = []
         for (k, layer) in layers.enumerated() {
             for (j, p) in layer.afferents.enumerated() {
-                ids.append(ParameterID(layer: k, afferent: j, kind: .weights))
+                if p.operation.hasWeights { ids.append(ParameterID(layer: k, afferent: j, kind: .weights)) }
                 if p.bias != nil { ids.append(ParameterID(layer: k, afferent: j, kind: .bias)) }
             }
         }

@@ -78,38 +78,110 @@ public struct ReadoutDynamics: Sendable, Hashable, Codable {
 
 /// The neuron model of a layer.
 public enum NeuronModel: Sendable, Hashable, Codable {
-    /// Spiking current-based LIF.
+    /// Spiking current-based LIF (SPEC §1.1).
     case lif(LIFDynamics)
-    /// Non-spiking leaky readout.
+    /// Spiking LIF with an adaptation current (SPEC §1.3).
+    case adaptiveLIF(AdaptiveLIFDynamics)
+    /// Spiking LIF with excitatory and inhibitory currents (Dale's law, SPEC §1.4).
+    case excitatoryInhibitory(ExcitatoryInhibitoryDynamics)
+    /// Non-spiking leaky readout (SPEC §1.2).
     case readout(ReadoutDynamics)
+    /// No dynamics: the layer's output at step t is its input at step t, without delay (pooling layers).
+    case passThrough
 
-    /// Whether the layer emits binary spikes.
-    public var isSpiking: Bool { if case .lif = self { return true } else { return false } }
-
-    /// τ_mem and τ_syn of the model (used by the PSP-kernel integrals of initialization).
-    public var timeConstants: (membrane: Duration, synapse: Duration) {
+    /// Whether the layer is a population of spiking neurons.
+    public var isSpiking: Bool {
         switch self {
-        case let .lif(d): return (d.tauMembrane, d.tauSynapse)
-        case let .readout(d): return (d.tauMembrane, d.tauSynapse)
+        case .lif, .adaptiveLIF, .excitatoryInhibitory: return true
+        case .readout, .passThrough: return false
         }
     }
 
-    /// The firing threshold θ (1 for a readout, where it only enters non-centered initialization).
-    public var threshold: Float {
-        if case let .lif(d) = self { return d.threshold }
-        return 1
+    /// The LIF part of a spiking model (for E/I: driven by the excitatory current; for adaptive: without adaptation).
+    var spikingCore: LIFDynamics? {
+        switch self {
+        case let .lif(d): return d
+        case let .adaptiveLIF(d): return d.lif
+        case let .excitatoryInhibitory(d): return d.lif
+        case .readout, .passThrough: return nil
+        }
     }
 
-    /// The per-step constants for time step Δt.
+    /// τ_mem and τ_syn of the model (used by the PSP-kernel integrals of initialization); τ_syn of the excitatory
+    /// current for E/I neurons. A pass-through layer reports zero.
+    public var timeConstants: (membrane: Duration, synapse: Duration) {
+        switch self {
+        case let .readout(d): return (d.tauMembrane, d.tauSynapse)
+        case .passThrough: return (.zero, .zero)
+        default:
+            let c = spikingCore!
+            return (c.tauMembrane, c.tauSynapse)
+        }
+    }
+
+    /// τ of the current a synapse drives (τ_inh for the inhibitory synapse of an E/I neuron).
+    public func synapseTimeConstant(_ synapse: Synapse) -> Duration {
+        if synapse == .inhibitory, case let .excitatoryInhibitory(d) = self { return d.tauInhibitory }
+        return timeConstants.synapse
+    }
+
+    /// Whether projections may drive the inhibitory current.
+    public var hasInhibitoryCurrent: Bool {
+        if case .excitatoryInhibitory = self { return true }
+        return false
+    }
+
+    /// The firing threshold θ (1 for a readout, where it only enters non-centered initialization).
+    public var threshold: Float { spikingCore?.threshold ?? 1 }
+
+    /// The per-step constants for time step Δt (membrane and excitatory current).
     public func coefficients(timeStep: Duration) -> LIFCoefficients {
         switch self {
-        case let .lif(d): return d.coefficients(timeStep: timeStep)
         case let .readout(d): return d.coefficients(timeStep: timeStep)
+        case .passThrough: return LIFCoefficients(membraneDecay: 0, synapseDecay: 0, membraneGain: 1, threshold: .infinity)
+        default: return spikingCore!.coefficients(timeStep: timeStep)
+        }
+    }
+
+    /// The constants of the two-current scan for adaptive and E/I neurons (nil for the others).
+    func dualCoefficients(timeStep: Duration) -> DualCurrentCoefficients? {
+        switch self {
+        case let .adaptiveLIF(d):
+            return DualCurrentCoefficients(primary: coefficients(timeStep: timeStep), secondDecay: decay(d.tauAdaptation, timeStep))
+        case let .excitatoryInhibitory(d):
+            return DualCurrentCoefficients(primary: coefficients(timeStep: timeStep), secondDecay: decay(d.tauInhibitory, timeStep))
+        default: return nil
+        }
+    }
+
+    /// Whether the model has a second, subtracted current (adaptive and E/I neurons).
+    var hasSecondCurrent: Bool {
+        switch self {
+        case .adaptiveLIF, .excitatoryInhibitory: return true
+        default: return false
+        }
+    }
+
+    /// a of an adaptive LIF (its spikes drive the subtracted current with this weight); 0 otherwise.
+    var adaptationStrength: Float {
+        if case let .adaptiveLIF(d) = self { return d.adaptationStrength }
+        return 0
+    }
+
+    func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
+        switch self {
+        case let .lif(d): try d.validate(timeStep: timeStep, field: field)
+        case let .adaptiveLIF(d): try d.validate(timeStep: timeStep, field: field)
+        case let .excitatoryInhibitory(d): try d.validate(timeStep: timeStep, field: field)
+        case let .readout(d): try d.validate(timeStep: timeStep, field: field)
+        case .passThrough: break
         }
     }
 }
 
-private func validateTimeConstant(_ tau: Duration, timeStep: Duration, field: String) throws(ConfigurationError) {
+private func decay(_ tau: Duration, _ timeStep: Duration) -> Float { Float(Foundation.exp(-timeStep.seconds / tau.seconds)) }
+
+func validateTimeConstant(_ tau: Duration, timeStep: Duration, field: String) throws(ConfigurationError) {
     let t = tau.seconds
     guard t > 0, t.isFinite else { throw .nonPositiveTimeConstant(field: field, seconds: t) }
     guard timeStep.seconds < t else { throw .timeStepNotBelowTimeConstant(field: field, timeStep: timeStep.seconds, timeConstant: t) }

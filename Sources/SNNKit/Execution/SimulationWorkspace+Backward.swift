@@ -1,0 +1,123 @@
+import SNNKernels
+
+extension SimulationWorkspace {
+    /// Back-propagates the output gradients (filled by losses and regularizers) through the whole window and
+    /// accumulates the parameter gradients into `gradients` (which it does not zero).
+    ///
+    /// The gradient with respect to the network input is never computed.
+    public func backward(_ network: SpikingNetwork, into gradients: inout NetworkGradients) {
+        precondition(sizes == network.layers.map(\.size), "workspace not prepared for this network")
+        precondition(gradients.ids == network.parameterIDs, "gradients do not match the network's parameters")
+        var index = [ParameterID: Int]()
+        for (i, id) in gradients.ids.enumerated() { index[id] = i }
+        for k in network.layers.indices.reversed() {
+            let layer = network.layers[k]
+            timed("backward loop") { backwardLoop(k, network, layer) }
+            // Parameter gradients and the gradient into source layers.
+            for (j, p) in layer.afferents.enumerated() {
+                let gx = UnsafePointer(gradientOfCurrents(k, p.synapse))
+                if let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)] {
+                    timed("weight gradients") { accumulateWeightGradient(p, gradInput: gx, into: &gradients.tensors[wi]) }
+                }
+                if let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)] {
+                    gradients.tensors[bi].withUnsafeMutableBufferPointer {
+                        accumulateColumnSums(of: gx, rows: steps * batch, columns: layer.size, into: $0.baseAddress!)
+                    }
+                }
+                if case let .layer(s) = p.source, s != k {
+                    timed("input gradients") {
+                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(steps * batch), into: layers[s].gradOutput.pointer, parallel: true)
+                    }
+                }
+            }
+        }
+    }
+
+    private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer) {
+        let b = layers[k]
+        let n = layer.size, slice = batch * n
+        switch layer.neuron {
+        case .lif, .adaptiveLIF, .excitatoryInhibitory:
+            let dynamics = layer.neuron.spikingCore!
+            let run = SpikingBackward(workspace: self, k: k, coefficients: layer.neuron.coefficients(timeStep: network.timeStep),
+                                      dual: layer.neuron.dualCoefficients(timeStep: network.timeStep),
+                                      adaptation: layer.neuron.adaptationStrength,
+                                      differentiatesReset: dynamics.resetGradient == .differentiated,
+                                      recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) })
+            dynamics.surrogate.visit(run)
+        case let .readout(dynamics):
+            let c = dynamics.coefficients(timeStep: network.timeStep)
+            let go = b.scratchA.pointer, gi = b.scratchB.pointer, gs = b.gradOutput.pointer, gx = b.gradInput.pointer
+            b.scratchA.zero(slice); b.scratchB.zero(slice)
+            for t in (0..<steps).reversed() {
+                readoutBackwardStep(count: slice, coefficients: c, outputGradient: gs + t * slice,
+                                    gradOutput: go, gradCurrent: gi, gradInput: gx + t * slice)
+            }
+        case .passThrough:
+            break   // ∂L/∂X is the output gradient itself (see gradientOfCurrents)
+        }
+    }
+
+    /// Reverse-time recurrence of a spiking layer (LIF, or the two-current scan of adaptive and E/I neurons).
+    private struct SpikingBackward: SurrogateVisitor {
+        unowned let workspace: SimulationWorkspace
+        let k: Int
+        let coefficients: LIFCoefficients
+        let dual: DualCurrentCoefficients?
+        let adaptation: Float
+        let differentiatesReset: Bool
+        let recurrent: [(index: Int, projection: Projection)]
+
+        func visit<K: SurrogateKernel>(_ kernel: K) {
+            let ws = workspace, b = ws.layers[k]
+            let n = ws.sizes[k], slice = ws.batch * n, steps = ws.steps
+            let u = b.state.pointer, s = b.spikes.pointer
+            let gs = b.gradOutput.pointer, gx = b.gradInput.pointer, gy = b.gradSecondInput.pointer
+            let gu = b.scratchA.pointer, gi = b.scratchB.pointer, gj = b.scratchC.pointer
+            b.scratchA.zero(slice); b.scratchB.zero(slice); b.scratchC.zero(slice)
+            ws.zeros.zero(slice)
+            let zero = UnsafePointer(ws.zeros.pointer)
+            let recorded = b.usesRecordedResets
+            let lm = coefficients.membraneDecay, km = coefficients.membraneGain
+            // gX[T−1] = 0: X[T−1] would only reach I[T], past the window.
+            (gx + (steps - 1) * slice).update(repeating: 0, count: slice)
+            if dual != nil { (gy + (steps - 1) * slice).update(repeating: 0, count: slice) }
+            let discard = ws.discard.pointer   // gX[−1], gY[−1] do not exist: step 0 writes there
+            var productDone = steps - 1         // lowest step whose products into gS[t] are done (gX[T−1] is zero)
+            for t in (0..<steps).reversed() {
+                let last = t + 1 == steps
+                let nextSpikeGradient = last ? zero : UnsafePointer(gs + (t + 1) * slice)
+                let nextReset = last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice)
+                let reset: BackwardReset = last ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike))
+                if let dual {
+                    dualCurrentBackwardStep(count: slice, coefficients: dual, surrogate: kernel, membrane: u + t * slice,
+                                            nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
+                                            gradMembrane: gu, gradCurrents: (gi, gj),
+                                            previousGradInputs: t > 0 ? (gx + (t - 1) * slice, gy + (t - 1) * slice) : (discard, discard + slice))
+                } else {
+                    lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
+                                    nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
+                                    gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : discard)
+                }
+                // gS[t] is read by step t−1: its products must be done now; gX[t−1] is already known, so do both steps
+                // in one product of 2B rows (the slices t−1, t are adjacent).
+                if productDone > t, t > 0 {
+                    let first = t - 1, rows = (first * ws.batch)..<((t + 1) * ws.batch)
+                    for (j, p) in recurrent {
+                        ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
+                                                   into: gs, parallel: false)
+                    }
+                    if adaptation != 0 { axpy(count: 2 * slice, adaptation, gy + first * slice, gs + first * slice) }
+                    productDone = first
+                }
+                if differentiatesReset {
+                    // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m D[t]) with the drive D = I[t-1] − J[t-1] recorded by the forward pass.
+                    let uPrev = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
+                    let drive = b.drive.pointer + t * slice
+                    let g = gs + t * slice
+                    for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import SNNKernels
+
+extension SimulationWorkspace {
+    func forwardLayer(_ k: Int, of network: SpikingNetwork, options: ForwardOptions) {
+        let layer = network.layers[k]
+        for (j, p) in layer.afferents.enumerated() { prepareWeights(k, j, p) }
+        // 1. Feed-forward currents of all T·B rows: X = Σ op(src) (+ biases), into the current each projection drives.
+        timed("feed-forward") { feedForward(k, layer) }
+        // 2. The layer's time loop (recurrent products per step).
+        timed("time loop") { timeLoop(k, network, layer, options) }
+    }
+
+    private func feedForward(_ k: Int, _ layer: Layer) {
+        let b = layers[k], n = layer.size, rows = steps * batch
+        var written: Set<Synapse> = []
+        for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
+            let x = currents(k, p.synapse)
+            propagate(k, j, p, rows: 0..<rows, into: x, overwrite: !written.contains(p.synapse), transposed: nil, density: nil, parallel: true)
+            written.insert(p.synapse)
+        }
+        if !written.contains(.excitatory) { b.currents.zero(rows * n) }
+        if layer.neuron.hasSecondCurrent, !written.contains(.inhibitory) { b.secondCurrents.zero(rows * n) }
+        for p in layer.afferents {
+            p.bias?.withUnsafeBufferPointer { addRowVector($0.baseAddress!, to: currents(k, p.synapse), rows: rows, columns: n) }
+        }
+        if layer.neuron == .passThrough {
+            b.hasEvents = productStrategy != .dense
+            if b.hasEvents {
+                b.events.rebuild(from: b.currents.pointer, rows: rows, width: n, parts: threadCount, scratch: scanScratch)
+                b.hasEvents = b.events.isBinary
+            }
+        }
+    }
+
+    /// The input buffer of the current a synapse drives in layer `k`.
+    func currents(_ k: Int, _ synapse: Synapse) -> UnsafeMutablePointer<Float> {
+        synapse == .inhibitory ? layers[k].secondCurrents.pointer : layers[k].currents.pointer
+    }
+
+    /// The gradient buffer of the input of the current a synapse drives in layer `k`.
+    func gradientOfCurrents(_ k: Int, _ synapse: Synapse) -> UnsafeMutablePointer<Float> {
+        if isPassThrough[k] { return layers[k].gradOutput.pointer }
+        return synapse == .inhibitory ? layers[k].gradSecondInput.pointer : layers[k].gradInput.pointer
+    }
+
+    private func timeLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, _ options: ForwardOptions) {
+        let b = layers[k], n = layer.size, rows = steps * batch
+        switch layer.neuron {
+        case .lif, .adaptiveLIF, .excitatoryInhibitory:
+            let dynamics = layer.neuron.spikingCore!
+            let isFree = options.freeMembraneLayers.contains(k)
+            var c = layer.neuron.coefficients(timeStep: network.timeStep)
+            var dual = layer.neuron.dualCoefficients(timeStep: network.timeStep)
+            if isFree { c.threshold = .infinity; dual?.primary.threshold = .infinity }
+            let smooth = options.spikeMode == .smoothSurrogate && !isFree
+            let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
+            b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
+            if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
+            if dynamics.resetGradient == .differentiated { b.drive.reserve(rows * n) }
+            b.hasEvents = !smooth && productStrategy != .dense
+            b.emitsStepSpikes = !smooth
+            b.events.reset(width: n)
+            let recurrent = layer.recurrentAfferents(layerIndex: k).map { j in
+                let p = layer.afferents[j]
+                let wt: UnsafePointer<Float>? = b.hasEvents && p.operation == .dense ? preparedTransposedWeights(k, j, p) : nil
+                return RecurrentAfferent(index: j, projection: p, transposed: wt)
+            }
+            let run = SpikingForward(workspace: self, k: k, coefficients: c, dual: dual, adaptation: layer.neuron.adaptationStrength,
+                                     replay: replay, smooth: smooth, recordsResets: b.usesRecordedResets || options.recordsResets,
+                                     keepsDrive: dynamics.resetGradient == .differentiated, recurrent: recurrent)
+            if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
+        case let .readout(dynamics):
+            let c = dynamics.coefficients(timeStep: network.timeStep)
+            let slice = batch * n
+            let current = b.scratchA.pointer, initial = b.scratchB.pointer
+            b.scratchA.zero(slice)
+            b.scratchB.fill(slice, with: dynamics.initialState)
+            let o = b.state.pointer, x = b.currents.pointer
+            zeros.zero(slice)
+            for t in 0..<steps {
+                readoutForwardStep(count: slice, coefficients: c,
+                                   previousOutput: t == 0 ? initial : o + (t - 1) * slice, current: current,
+                                   previousInput: t == 0 ? zeros.pointer : x + (t - 1) * slice, output: o + t * slice)
+            }
+        case .passThrough:
+            break   // the output is the feed-forward result itself
+        }
+    }
+
+    /// A recurrent projection of a layer onto itself, with its padded `Wᵀ` when event-driven.
+    struct RecurrentAfferent {
+        let index: Int
+        let projection: Projection
+        let transposed: UnsafePointer<Float>?
+    }
+
+    /// The time loop of a spiking layer (LIF, or the two-current scan of adaptive and E/I neurons), generic over the
+    /// spike non-linearity (visited with the surrogate kernel in smooth mode).
+    private struct SpikingForward: SurrogateVisitor {
+        unowned let workspace: SimulationWorkspace
+        let k: Int
+        let coefficients: LIFCoefficients
+        let dual: DualCurrentCoefficients?
+        let adaptation: Float
+        let replay: Bool
+        let smooth: Bool
+        let recordsResets: Bool
+        let keepsDrive: Bool
+        let recurrent: [RecurrentAfferent]
+
+        func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
+
+        func run<F: SpikeNonlinearity>(_ spike: F) {
+            let ws = workspace, b = ws.layers[k]
+            let n = ws.sizes[k], slice = ws.batch * n
+            let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer, y = b.secondCurrents.pointer
+            let current = b.scratchA.pointer, second = b.scratchC.pointer
+            b.scratchA.zero(slice)
+            b.scratchC.zero(slice)
+            ws.zeros.zero(slice)
+            let zero = UnsafePointer(ws.zeros.pointer)
+            for t in 0..<ws.steps {
+                let reset: ResetSource
+                if replay { reset = .replay(b.resets.pointer + t * slice) }
+                else if smooth && !keepsDrive { reset = .step }
+                else { reset = .oneMinusSpike }
+                let previousMembrane = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
+                let resetOut = recordsResets && !replay ? b.resets.pointer + t * slice : nil
+                if let dual {
+                    dualCurrentForwardStep(count: slice, coefficients: dual, spike: spike, reset: reset, previousMembrane: previousMembrane,
+                                           currents: (current, second),
+                                           previousInputs: t == 0 ? (zero, zero) : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
+                                           membrane: u + t * slice, spikes: s + t * slice,
+                                           drive: keepsDrive ? b.drive.pointer + t * slice : nil, resetOut: resetOut)
+                    if adaptation != 0 { axpy(count: slice, adaptation, s + t * slice, y + t * slice) }
+                } else {
+                    if keepsDrive { (b.drive.pointer + t * slice).update(from: current, count: slice) }
+                    lifForwardStep(count: slice, coefficients: coefficients, spike: spike, reset: reset,
+                                   previousMembrane: previousMembrane, current: current,
+                                   previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
+                                   spikes: s + t * slice, resetOut: resetOut)
+                }
+                var density: Double? = nil
+                if b.hasEvents {
+                    let before = b.events.count
+                    b.events.append(from: s + t * slice, rows: ws.batch)
+                    density = Double(b.events.count - before) / Double(slice)
+                }
+                let rows = (t * ws.batch)..<((t + 1) * ws.batch)
+                for r in recurrent {
+                    ws.propagate(k, r.index, r.projection, rows: rows, into: ws.currents(k, r.projection.synapse), overwrite: false,
+                                 transposed: r.transposed, density: density ?? 1, parallel: false)
+                }
+            }
+        }
+    }
+}
