@@ -167,9 +167,10 @@ public final class SimulationWorkspace {
     }
 
     /// The membrane sequence `[T, B, N]` of layer `k` (`U` of a spiking layer, `O` of a readout; unspecified for a
-    /// pass-through layer).
+    /// pass-through layer, its output).
     public func membrane(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
+        if isPassThrough[k] { return output(ofLayer: k) }
+        return UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
     }
 
     /// Spike counts `Σ_t S[t, b, n]` of layer `k` per sample and unit (`[B, N]`, added into `counts`), from the

@@ -1,3 +1,5 @@
+import Foundation
+
 extension SpikingNetwork {
     /// Draws every projection's weights (biases are set to 0) and reports what was done and what it produced.
     ///
@@ -47,6 +49,15 @@ extension SpikingNetwork {
         var projections: [InitializationReport.ProjectionEntry] = []
         for k in layers.indices {
             let layer = layers[k]
+            if layer.neuron == .passThrough {   // pooling: no weights; its rate feeds the next layer
+                if layerWise, let batch {
+                    try workspace.forward(self, input: batch)
+                    layerRates[k] = measuredRate(of: k, in: workspace)
+                } else {
+                    layerRates[k] = rate(of: layer.afferents[0].source, layerRates, inputRate)
+                }
+                continue
+            }
             let (tauM, tauS) = layer.neuron.timeConstants
             let feedForwardRate: Double = {
                 for p in layer.afferents where p.source != .layer(k) { return rate(of: p.source, layerRates, inputRate) }
@@ -63,10 +74,40 @@ extension SpikingNetwork {
             }
             let kernel = PSPKernelIntegrals(tauMembrane: tauM.seconds, tauSynapse: tauS.seconds, timeStep: timeStep.seconds,
                                             integration: method.integration)
+            var kernels = [PSPKernelIntegrals](repeating: kernel, count: layer.afferents.count)
+            var exponential = false
             let statistics: [(mean: Double, sigma: Double)]
             switch method {
             case let .fluctuationDriven(f):
-                statistics = try f.weightStatistics(afferents: afferents, kernel: kernel, threshold: Double(layer.neuron.threshold))
+                if case let .excitatoryInhibitory(d) = layer.neuron {
+                    // Dale's law: balanced exponential weights (SPEC §3.3), μ_U = 0 and σ_U of the target.
+                    let theta = Double(d.threshold)
+                    let dale = DaleInitializer(sigmaU: f.membraneTarget(threshold: theta).sigma, feedForwardShare: f.feedForwardShare,
+                                               threshold: theta)
+                    let (excitatory, inhibitory) = try DaleInitializer.kernels(tauMembrane: d.tauMembrane, tauExcitatory: d.tauExcitatory,
+                                                                               tauInhibitory: d.tauInhibitory, timeStep: timeStep,
+                                                                               integration: f.integration)
+                    var fanIns = (feedForward: 0.0, recurrent: 0.0, inhibitory: 0.0)
+                    for (j, p) in layer.afferents.enumerated() {
+                        if p.synapse == .inhibitory { fanIns.inhibitory += afferents[j].fanIn }
+                        else if afferents[j].isRecurrent { fanIns.recurrent += afferents[j].fanIn }
+                        else { fanIns.feedForward += afferents[j].fanIn }
+                    }
+                    let lambda = try dale.exponentialRates(feedForwardFanIn: fanIns.feedForward, recurrentFanIn: fanIns.recurrent,
+                                                           inhibitoryFanIn: fanIns.inhibitory, hertz: feedForwardRate,
+                                                           excitatoryKernel: excitatory, inhibitoryKernel: inhibitory)
+                    statistics = layer.afferents.enumerated().map { (j, p) in
+                        let l = p.synapse == .inhibitory ? lambda.inhibitory : (afferents[j].isRecurrent ? lambda.recurrent : lambda.feedForward)
+                        return (1 / l, 1 / l)
+                    }
+                    kernels = layer.afferents.map { $0.synapse == .inhibitory ? inhibitory : excitatory }
+                    for j in notes.indices where notes[j] == nil {
+                        notes[j] = "exponential (Dale), λ = \(String(format: "%.4g", 1 / statistics[j].mean))"
+                    }
+                    exponential = true
+                } else {
+                    statistics = try f.weightStatistics(afferents: afferents, kernel: kernel, threshold: Double(layer.neuron.threshold))
+                }
             case let .kaimingNormal(gain):
                 statistics = layer.afferents.map { (0, gain / Double($0.fanIn).squareRoot()) }
             case let .scaled(distribution, scaling, gain):
@@ -81,7 +122,9 @@ extension SpikingNetwork {
                 case let .scaled(distribution, scaling, gain):
                     p.weights.scalars = distribution.sample(count: p.weights.count, mean: 0, scale: scaling.scale(fanIn: p.fanIn, gain: gain), using: &rng)
                 default:
-                    p.weights.scalars = WeightDistribution.normal.sample(count: p.weights.count, mean: stat.mean, scale: stat.sigma, using: &rng)
+                    p.weights.scalars = exponential
+                        ? DaleInitializer.sampleExponential(count: p.weights.count, rate: 1 / stat.mean, using: &rng)
+                        : WeightDistribution.normal.sample(count: p.weights.count, mean: stat.mean, scale: stat.sigma, using: &rng)
                 }
                 if connectionProbability < 1 {
                     var mask = Tensor(shape: p.weights.shape)
@@ -95,11 +138,11 @@ extension SpikingNetwork {
                 layers[k].afferents[j] = p
                 projections.append(.init(layer: k, layerName: layer.name, afferent: j, source: Self.describe(p.source, layers),
                                          fanIn: p.fanIn, nuHz: afferents[j].rate, muW: stat.mean, sigmaW: stat.sigma,
-                                         epsilonBar: kernel.mean, epsilonHat: kernel.meanSquare, note: notes[j]))
+                                         epsilonBar: kernels[j].mean, epsilonHat: kernels[j].meanSquare, note: notes[j]))
             }
             if layerWise, let batch, layer.neuron.isSpiking {
                 try workspace.forward(self, input: batch)
-                layerRates[k] = ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: workspace.steps, timeStep: timeStep.seconds)
+                layerRates[k] = measuredRate(of: k, in: workspace)
             }
         }
 
@@ -118,6 +161,17 @@ extension SpikingNetwork {
         return InitializationReport(method: method, inputRateHz: inputRate,
                                     channelRateRangeHz: channelRates.isEmpty ? nil : [channelRates.min()!, channelRates.max()!],
                                     samplesMeasured: batch?.shape[1], projections: projections, populations: populations)
+    }
+
+    /// The mean rate (Hz) of the units of layer `k` that later layers read (E units of a Dalian layer).
+    private func measuredRate(of k: Int, in workspace: SimulationWorkspace) -> Double {
+        let out = workspace.output(ofLayer: k)
+        let n = layers[k].size, units = layers[k].outputUnits ?? 0..<n
+        var total = 0.0
+        for row in 0..<(workspace.steps * workspace.batch) {
+            for u in units { total += Double(out[row * n + u]) }
+        }
+        return total / (Double(workspace.steps * workspace.batch * units.count) * timeStep.seconds)
     }
 
     private func rate(of source: LayerSource, _ layerRates: [Double], _ inputRate: Double) -> Double {
