@@ -18,12 +18,16 @@ public enum PenaltyNorm: String, Sendable, Hashable, Codable {
     case l2
 }
 
-/// Whether spike counts are regularized per neuron or averaged over the population first.
+/// Over which groups of units spike counts are averaged before the penalty.
 public enum ActivityScope: String, Sendable, Hashable, Codable {
     /// Each neuron's count per sample.
     case neuron
     /// The mean count over the layer's units per sample.
     case population
+    /// The mean count over the positions of each channel per sample (convolutional layers; = neuron for flat layers).
+    case channel
+    /// The mean count over the channels at each position per sample (convolutional layers; = population for flat layers).
+    case position
 }
 
 /// A penalty added to the loss (SPEC §6): activity regularizers on spike counts `cnt = Σ_t S` per sample and unit,
@@ -81,7 +85,7 @@ public enum Regularizer: Sendable, Hashable, Codable {
                 counts.withUnsafeMutableBufferPointer { workspace.accumulateSpikeCounts(ofLayer: k, into: $0) }
                 total += Self.activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold, scope: scope,
                                               counts: counts, steps: workspace.steps, batch: workspace.batch,
-                                              units: network.layers[k].size,
+                                              units: network.layers[k].size, channels: network.layers[k].shape.channels,
                                               gradient: computesGradients ? workspace.outputGradient(ofLayer: k) : nil)
             }
             return total
@@ -110,7 +114,7 @@ public enum Regularizer: Sendable, Hashable, Codable {
     }
 
     static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
-                                counts: [Float], steps: Int, batch: Int, units: Int,
+                                counts: [Float], steps: Int, batch: Int, units: Int, channels: Int,
                                 gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
         let width = batch * units
         // value and derivative of norm(bound(c − θ))
@@ -127,26 +131,27 @@ public enum Regularizer: Sendable, Hashable, Codable {
             case .l1: return (abs(v), (v > 0 ? 1 : (v < 0 ? -1 : 0)) * dv)
             }
         }
+        // Units u = position · C + channel (channels-last) fall into groups whose mean count is penalized.
+        let groups: Int, group: (Int) -> Int
+        switch scope {
+        case .neuron: (groups, group) = (units, { $0 })
+        case .population: (groups, group) = (1, { _ in 0 })
+        case .channel: (groups, group) = (channels, { $0 % channels })
+        case .position: (groups, group) = (units / channels, { $0 / channels })
+        }
+        let groupSize = Double(units / groups)
         var total = 0.0
         var countGradient = [Float](repeating: 0, count: width)
-        switch scope {
-        case .neuron:
-            let n = Double(width)
-            for e in 0..<width {
-                let (v, d) = penalty(Double(counts[e]))
-                total += v / n
-                countGradient[e] = Float(strength * d / n)
+        var means = [Double](repeating: 0, count: groups), slopes = [Float](repeating: 0, count: groups)
+        for b in 0..<batch {
+            means.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            for j in 0..<units { means[group(j)] += Double(counts[b * units + j]) }
+            for g in 0..<groups {
+                let (v, d) = penalty(means[g] / groupSize)
+                total += v / Double(batch * groups)
+                slopes[g] = Float(strength * d / (Double(batch * groups) * groupSize))
             }
-        case .population:
-            for b in 0..<batch {
-                var mean = 0.0
-                for j in 0..<units { mean += Double(counts[b * units + j]) }
-                mean /= Double(units)
-                let (v, d) = penalty(mean)
-                total += v / Double(batch)
-                let g = Float(strength * d / Double(width))
-                for j in 0..<units { countGradient[b * units + j] = g }
-            }
+            for j in 0..<units { countGradient[b * units + j] = slopes[group(j)] }
         }
         // ∂cnt/∂S[t] = 1 for every step: add the count gradient to every step's slice.
         if let gradient {

@@ -75,8 +75,14 @@ public final class Trainer {
     /// - Throws: ``ConfigurationError`` when `labels` does not have one class in `0..<outputSize` per sample.
     @discardableResult
     public func step(labels: [Int]) throws(ConfigurationError) -> BatchResult {
+        try step(labels: labels, trainsTask: true)
+    }
+
+    /// One step; without the task, only the regularizers' gradients drive the update ("priming", SPEC §3.4).
+    private func step(labels: [Int], trainsTask: Bool) throws(ConfigurationError) -> BatchResult {
         try checkLabels(labels)
-        let result = runBatch(labels: labels, computesGradients: true)
+        let result = runBatch(labels: labels, computesGradients: trainsTask)
+        if !trainsTask { workspace.zeroOutputGradients() }
         return withGradients { g in
             g.zero()
             var regularizerLoss = 0.0
@@ -207,6 +213,29 @@ public final class Trainer {
         let summary = TrainingSummary(epochs: history, seconds: Date().timeIntervalSince(start))
         if progress != .silent { print(summary) }
         return summary
+    }
+
+    /// Primes the network (paper 1, SPEC §3.4): `epochs` epochs of updates driven by the regularizer loss alone
+    /// (e.g. firing-rate homeostasis), before training on the task. Returns the mean regularizer loss per epoch.
+    /// - Throws: ``ConfigurationError`` when the trainer has no regularizers or the data does not fit.
+    @discardableResult
+    public func prime(_ data: SpikeDataset, epochs: Int, batchSize: Int, seed: UInt64 = 0) throws(ConfigurationError) -> [Double] {
+        try ConfigurationError.requirePositive(epochs, "priming epochs")
+        try ConfigurationError.requirePositive(batchSize, "batchSize")
+        try checkCompatible(data)
+        guard !regularizers.isEmpty else { throw .invalidNetwork(reason: "priming trains on the regularizer loss: the trainer has no regularizers") }
+        var rng = Xoshiro256StarStar(seed: seed)
+        var history: [Double] = []
+        for _ in 0..<epochs {
+            var sum = 0.0, batches = 0
+            for indices in data.batchIndices(size: batchSize, shuffledUsing: &rng) {
+                prepareBatch(from: data, samples: indices)
+                sum += try step(labels: indices.map { data.labels[$0] }, trainsTask: false).regularizerLoss
+                batches += 1
+            }
+            history.append(sum / Double(max(batches, 1)))
+        }
+        return history
     }
 
     /// Loss and exact per-sample accuracy on `data` (in order, batches of `batchSize`).
