@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SNNData", targets: ["SNNData"]),
         .library(name: "SNNKernels", targets: ["SNNKernels"]),
         .library(name: "SNNTestSupport", targets: ["SNNTestSupport"]),
+        .library(name: "SNNExperiments", targets: ["SNNExperiments"]),
         .executable(name: "snn", targets: ["snn"]),
         .executable(name: "snn-bench", targets: ["snn-bench"]),
     ],
@@ -32,10 +33,11 @@ let package = Package(
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
         .target(name: "SNNData", dependencies: ["SNNKit"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
+        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData"]),
         .executableTarget(
             name: "snn",
             dependencies: [
-                "SNNKit", "SNNData",
+                "SNNKit", "SNNData", "SNNExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,5 +45,6 @@ let package = Package(
         .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
         .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
         .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit"]),
+        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments"]),
     ]
 )

@@ -9,7 +9,7 @@ struct SNNCommand: ParsableCommand {
         commandName: "snn",
         abstract: "Train spiking neural networks with surrogate gradients and fluctuation-driven initialization.",
         discussion: "With no arguments, `snn train` reproduces the shallow Randman experiment of Rossbroich et al. 2022.",
-        subcommands: [Train.self, Initialize.self],
+        subcommands: [Train.self, Initialize.self, Experiment.self],
         defaultSubcommand: Train.self
     )
 }
