@@ -17,6 +17,23 @@ public struct DualCurrentCoefficients: Sendable, Equatable {
     }
 }
 
+/// Per-neuron decays λ_m[n], λ_s[n] (heterogeneous or learned time constants), broadcast over the batch: element
+/// `e` of a `[B, N]` slice uses neuron `e % units`; κ_m[n] = 1 − λ_m[n].
+public struct PerNeuronDecays {
+    /// λ_m per neuron.
+    public var membrane: UnsafePointer<Float>
+    /// λ_s per neuron (the first current).
+    public var synapse: UnsafePointer<Float>
+    /// N.
+    public var units: Int
+    /// Wraps the arrays.
+    @inlinable public init(membrane: UnsafePointer<Float>, synapse: UnsafePointer<Float>, units: Int) {
+        self.membrane = membrane
+        self.synapse = synapse
+        self.units = units
+    }
+}
+
 /// One forward step of the two-current LIF in the reference (stork) order, over `count` neurons:
 ///
 ///     S[t] = f(U[t-1] − θ);  D = I[t-1] − J[t-1]
@@ -27,17 +44,22 @@ public struct DualCurrentCoefficients: Sendable, Equatable {
 ///   - previousInputs: `X[t-1]` (into I) and `Y[t-1]` (into J).
 ///   - drive: if given, receives `D = I[t-1] − J[t-1]` (needed to differentiate the reset).
 ///   - resetOut: if given, receives `R[t]`.
+///   - perNeuron: per-neuron λ_m, λ_s replacing those of `c`.
 @inlinable
 public func dualCurrentForwardStep<F: SpikeNonlinearity>(
-    count: Int, coefficients c: DualCurrentCoefficients, spike: F, reset: ResetSource,
+    count: Int, coefficients c: DualCurrentCoefficients, perNeuron: PerNeuronDecays? = nil, spike: F, reset: ResetSource,
     previousMembrane: UnsafePointer<Float>, currents: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
     previousInputs: (UnsafePointer<Float>, UnsafePointer<Float>), membrane: UnsafeMutablePointer<Float>,
     spikes: UnsafeMutablePointer<Float>, drive: UnsafeMutablePointer<Float>?, resetOut: UnsafeMutablePointer<Float>?
 ) {
-    let lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
     let th = c.primary.threshold, lj = c.secondDecay
     let (i, j) = currents, (x, y) = previousInputs
     for e in 0..<count {
+        var lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
+        if let p = perNeuron {
+            let n = e % p.units
+            lm = p.membrane[n]; ls = p.synapse[n]; km = 1 - lm
+        }
         let u = previousMembrane[e], d = i[e] - j[e]
         let s = spike(u - th)
         let r: Float
@@ -62,19 +84,23 @@ public func dualCurrentForwardStep<F: SpikeNonlinearity>(
 ///     gX[t−1] = gI[t];   gY[t−1] = gJ[t]
 ///
 /// Arguments as in ``lifBackwardStep(count:coefficients:surrogate:membrane:nextSpikeGradient:nextReset:reset:gradMembrane:gradCurrent:previousGradInput:)``,
-/// with the gradients of both currents and both inputs.
+/// with the gradients of both currents and both inputs, and optional per-neuron decays.
 @inlinable
 public func dualCurrentBackwardStep<K: SurrogateKernel>(
-    count: Int, coefficients c: DualCurrentCoefficients, surrogate: K,
+    count: Int, coefficients c: DualCurrentCoefficients, perNeuron: PerNeuronDecays? = nil, surrogate: K,
     membrane: UnsafePointer<Float>, nextSpikeGradient: UnsafePointer<Float>,
     nextReset: UnsafePointer<Float>, reset: BackwardReset,
     gradMembrane: UnsafeMutablePointer<Float>, gradCurrents: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
     previousGradInputs: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
 ) {
-    let lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
     let th = c.primary.threshold, lj = c.secondDecay
     let (gi, gj) = gradCurrents, (gx, gy) = previousGradInputs
     for e in 0..<count {
+        var lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
+        if let p = perNeuron {
+            let n = e % p.units
+            lm = p.membrane[n]; ls = p.synapse[n]; km = 1 - lm
+        }
         let r: Float
         switch reset {
         case .fromMembrane: r = membrane[e] > th ? 0 : 1
@@ -87,5 +113,24 @@ public func dualCurrentBackwardStep<K: SurrogateKernel>(
         let newGI = ls * gi[e] + toCurrent, newGJ = lj * gj[e] - toCurrent
         gi[e] = newGI; gj[e] = newGJ
         gx[e] = newGI; gy[e] = newGJ
+    }
+}
+
+/// Accumulates the gradients of per-neuron decays for one step `t` (sums over the batch):
+///
+///     gλ_m[n] += gU[t] · R[t] · (U[t−1] − D[t]);   gλ_s[n] += gI[t] · I[t−1]
+///
+/// with `D[t] = I[t−1] − J[t−1]` the drive and `I[t−1]` the current the forward pass recorded at step t.
+@inlinable
+public func accumulateDecayGradients(
+    count: Int, units: Int, gradMembrane: UnsafePointer<Float>, gradCurrent: UnsafePointer<Float>,
+    reset: UnsafePointer<Float>, previousMembrane: UnsafePointer<Float>, drive: UnsafePointer<Float>,
+    previousCurrent: UnsafePointer<Float>, membraneDecayGradient: UnsafeMutablePointer<Float>,
+    synapseDecayGradient: UnsafeMutablePointer<Float>
+) {
+    for e in 0..<count {
+        let n = e % units
+        membraneDecayGradient[n] += gradMembrane[e] * reset[e] * (previousMembrane[e] - drive[e])
+        synapseDecayGradient[n] += gradCurrent[e] * previousCurrent[e]
     }
 }

@@ -52,3 +52,20 @@ struct ArchitectureGradientCheckTests {
         try GradientCheckTests.expectPasses(net)
     }
 }
+
+extension ArchitectureGradientCheckTests {
+    @Test("Learned and heterogeneous time constants (LIF, adaptive, recurrent, differentiated reset)",
+          arguments: [(false, false, ResetGradient.detached), (true, true, .detached), (true, false, .differentiated)])
+    func learnedTimeConstants(recurrent: Bool, adaptive: Bool, reset: ResetGradient) throws {
+        let net = try Self.initialized(SpikingNetwork(inputs: 8, timeStep: GradientCheckTests.dt) {
+            LIFLayer(6, isRecurrent: recurrent, surrogate: Self.surrogate, resetGradient: reset,
+                     adaptation: adaptive ? (tau: .milliseconds(30), strength: 0.5) : nil,
+                     learnsTimeConstants: true, timeConstantSpread: 0.3)
+            LeakyReadout(3, tauMembrane: .milliseconds(30), initialState: -1)
+        })
+        #expect(net.parameterIDs.contains(ParameterID(layer: 0, afferent: 0, kind: .timeConstants)))
+        let taus = net.layers[0].timeConstants!.effective(row: 0, base: .milliseconds(20))
+        #expect(Set(taus).count == 6)   // heterogeneous
+        try GradientCheckTests.expectPasses(net)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SNNKernels
 
 extension SimulationWorkspace {
@@ -13,6 +14,9 @@ extension SimulationWorkspace {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
             timed("backward loop") { backwardLoop(k, network, layer) }
+            if let tc = layer.timeConstants, tc.isLearned, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
+                addTimeConstantGradient(k, layer, tc, timeStep: network.timeStep, into: &gradients.tensors[ti])
+            }
             // Parameter gradients and the gradient into source layers.
             for (j, p) in layer.afferents.enumerated() {
                 let gx = UnsafePointer(gradientOfCurrents(k, p.synapse))
@@ -33,14 +37,34 @@ extension SimulationWorkspace {
         }
     }
 
+    /// ∂L/∂p from the accumulated ∂L/∂λ: λ = exp(−Δt/τ_eff), τ_eff = 2τ·σ(p) ⇒ dλ/dp = λ·Δt/τ_eff² · 2τ·σ(p)(1 − σ(p)).
+    private func addTimeConstantGradient(_ k: Int, _ layer: Layer, _ tc: NeuronTimeConstants, timeStep: Duration, into gradient: inout Tensor) {
+        let n = layer.size, dt = timeStep.seconds
+        let (tm, ts) = layer.neuron.timeConstants
+        let g = layers[k].decayGradients.pointer, lambda = layers[k].decays.pointer
+        for (row, base) in [(0, tm), (1, ts)] {
+            for i in 0..<n {
+                let e = row * n + i
+                let sig = 1 / (1 + Foundation.exp(-Double(tc.parameters.scalars[e])))
+                let tau = 2 * base.seconds * sig
+                let derivative = Double(lambda[e]) * dt / (tau * tau) * 2 * base.seconds * sig * (1 - sig)
+                gradient.scalars[e] += Float(Double(g[e]) * derivative)
+            }
+        }
+    }
+
     private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer) {
         let b = layers[k]
         let n = layer.size, slice = batch * n
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
-            let run = SpikingBackward(workspace: self, k: k, coefficients: layer.neuron.coefficients(timeStep: network.timeStep),
-                                      dual: layer.neuron.dualCoefficients(timeStep: network.timeStep),
+            let c = layer.neuron.coefficients(timeStep: network.timeStep)
+            let perNeuron = prepareDecays(k, layer, timeStep: network.timeStep)
+            let run = SpikingBackward(workspace: self, k: k, coefficients: c,
+                                      dual: layer.neuron.dualCoefficients(timeStep: network.timeStep)
+                                          ?? (perNeuron != nil ? DualCurrentCoefficients(primary: c, secondDecay: 0) : nil),
+                                      perNeuron: perNeuron, learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       adaptation: layer.neuron.adaptationStrength,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
                                       recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) })
@@ -64,6 +88,8 @@ extension SimulationWorkspace {
         let k: Int
         let coefficients: LIFCoefficients
         let dual: DualCurrentCoefficients?
+        let perNeuron: PerNeuronDecays?
+        let learnsTimeConstants: Bool
         let adaptation: Float
         let differentiatesReset: Bool
         let recurrent: [(index: Int, projection: Projection)]
@@ -84,13 +110,17 @@ extension SimulationWorkspace {
             if dual != nil { (gy + (steps - 1) * slice).update(repeating: 0, count: slice) }
             let discard = ws.discard.pointer   // gX[−1], gY[−1] do not exist: step 0 writes there
             var productDone = steps - 1         // lowest step whose products into gS[t] are done (gX[T−1] is zero)
+            if learnsTimeConstants {
+                b.decayGradients.reserve(2 * n)
+                b.decayGradients.zero(2 * n)
+            }
             for t in (0..<steps).reversed() {
                 let last = t + 1 == steps
                 let nextSpikeGradient = last ? zero : UnsafePointer(gs + (t + 1) * slice)
                 let nextReset = last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice)
                 let reset: BackwardReset = last ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike))
                 if let dual {
-                    dualCurrentBackwardStep(count: slice, coefficients: dual, surrogate: kernel, membrane: u + t * slice,
+                    dualCurrentBackwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, surrogate: kernel, membrane: u + t * slice,
                                             nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
                                             gradMembrane: gu, gradCurrents: (gi, gj),
                                             previousGradInputs: t > 0 ? (gx + (t - 1) * slice, gy + (t - 1) * slice) : (discard, discard + slice))
@@ -98,6 +128,12 @@ extension SimulationWorkspace {
                     lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
                                     nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
                                     gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : discard)
+                }
+                if learnsTimeConstants {
+                    accumulateDecayGradients(count: slice, units: n, gradMembrane: gu, gradCurrent: gi, reset: b.resets.pointer + t * slice,
+                                             previousMembrane: t == 0 ? zero : UnsafePointer(u + (t - 1) * slice),
+                                             drive: b.drive.pointer + t * slice, previousCurrent: b.currentHistory.pointer + t * slice,
+                                             membraneDecayGradient: b.decayGradients.pointer, synapseDecayGradient: b.decayGradients.pointer + n)
                 }
                 // gS[t] is read by step t−1: its products must be done now; gX[t−1] is already known, so do both steps
                 // in one product of 2B rows (the slices t−1, t are adjacent).
@@ -115,7 +151,14 @@ extension SimulationWorkspace {
                     let uPrev = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
                     let drive = b.drive.pointer + t * slice
                     let g = gs + t * slice
-                    for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
+                    if let p = perNeuron {
+                        for e in 0..<slice {
+                            let l = p.membrane[e % n]
+                            g[e] -= gu[e] * (l * uPrev[e] + (1 - l) * drive[e])
+                        }
+                    } else {
+                        for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
+                    }
                 }
             }
         }

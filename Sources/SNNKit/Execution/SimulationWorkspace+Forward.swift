@@ -1,3 +1,4 @@
+import Foundation
 import SNNKernels
 
 extension SimulationWorkspace {
@@ -19,7 +20,7 @@ extension SimulationWorkspace {
             written.insert(p.synapse)
         }
         if !written.contains(.excitatory) { b.currents.zero(rows * n) }
-        if layer.neuron.hasSecondCurrent, !written.contains(.inhibitory) { b.secondCurrents.zero(rows * n) }
+        if layer.usesDualScan, !written.contains(.inhibitory) { b.secondCurrents.zero(rows * n) }
         for p in layer.afferents {
             p.bias?.withUnsafeBufferPointer { addRowVector($0.baseAddress!, to: currents(k, p.synapse), rows: rows, columns: n) }
         }
@@ -50,13 +51,17 @@ extension SimulationWorkspace {
             let dynamics = layer.neuron.spikingCore!
             let isFree = options.freeMembraneLayers.contains(k)
             var c = layer.neuron.coefficients(timeStep: network.timeStep)
+            let perNeuron = prepareDecays(k, layer, timeStep: network.timeStep)
+            let learns = layer.timeConstants?.isLearned == true
             var dual = layer.neuron.dualCoefficients(timeStep: network.timeStep)
+                ?? (perNeuron != nil ? DualCurrentCoefficients(primary: c, secondDecay: 0) : nil)
             if isFree { c.threshold = .infinity; dual?.primary.threshold = .infinity }
             let smooth = options.spikeMode == .smoothSurrogate && !isFree
             let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
-            if b.usesRecordedResets || options.recordsResets { b.resets.reserve(rows * n) }
-            if dynamics.resetGradient == .differentiated { b.drive.reserve(rows * n) }
+            if b.usesRecordedResets || options.recordsResets || learns { b.resets.reserve(rows * n) }
+            if dynamics.resetGradient == .differentiated || learns { b.drive.reserve(rows * n) }
+            if learns { b.currentHistory.reserve(rows * n) }
             b.hasEvents = !smooth && productStrategy != .dense
             b.emitsStepSpikes = !smooth
             b.events.reset(width: n)
@@ -65,9 +70,11 @@ extension SimulationWorkspace {
                 let wt: UnsafePointer<Float>? = b.hasEvents && p.operation == .dense ? preparedTransposedWeights(k, j, p) : nil
                 return RecurrentAfferent(index: j, projection: p, transposed: wt)
             }
-            let run = SpikingForward(workspace: self, k: k, coefficients: c, dual: dual, adaptation: layer.neuron.adaptationStrength,
-                                     replay: replay, smooth: smooth, recordsResets: b.usesRecordedResets || options.recordsResets,
-                                     keepsDrive: dynamics.resetGradient == .differentiated, recurrent: recurrent)
+            let run = SpikingForward(workspace: self, k: k, coefficients: c, dual: dual, perNeuron: perNeuron,
+                                     adaptation: layer.neuron.adaptationStrength, replay: replay, smooth: smooth,
+                                     recordsResets: b.usesRecordedResets || options.recordsResets || learns,
+                                     keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
+                                     recurrent: recurrent)
             if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -87,6 +94,20 @@ extension SimulationWorkspace {
         }
     }
 
+    /// Computes per-neuron λ_m, λ_s from a layer's ``NeuronTimeConstants`` (nil when the layer has none).
+    func prepareDecays(_ k: Int, _ layer: Layer, timeStep: Duration) -> PerNeuronDecays? {
+        guard let tc = layer.timeConstants else { return nil }
+        let n = layer.size, b = layers[k]
+        b.decays.reserve(2 * n)
+        let (tm, ts) = layer.neuron.timeConstants
+        for (row, base) in [(0, tm), (1, ts)] {
+            for (i, tau) in tc.effective(row: row, base: base).enumerated() {
+                b.decays.pointer[row * n + i] = Float(Foundation.exp(-timeStep.seconds / tau))
+            }
+        }
+        return PerNeuronDecays(membrane: b.decays.pointer, synapse: b.decays.pointer + n, units: n)
+    }
+
     /// A recurrent projection of a layer onto itself, with its padded `Wᵀ` when event-driven.
     struct RecurrentAfferent {
         let index: Int
@@ -101,11 +122,13 @@ extension SimulationWorkspace {
         let k: Int
         let coefficients: LIFCoefficients
         let dual: DualCurrentCoefficients?
+        let perNeuron: PerNeuronDecays?
         let adaptation: Float
         let replay: Bool
         let smooth: Bool
         let recordsResets: Bool
         let keepsDrive: Bool
+        let keepsCurrents: Bool
         let recurrent: [RecurrentAfferent]
 
         func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
@@ -127,7 +150,8 @@ extension SimulationWorkspace {
                 let previousMembrane = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
                 let resetOut = recordsResets && !replay ? b.resets.pointer + t * slice : nil
                 if let dual {
-                    dualCurrentForwardStep(count: slice, coefficients: dual, spike: spike, reset: reset, previousMembrane: previousMembrane,
+                    if keepsCurrents { (b.currentHistory.pointer + t * slice).update(from: current, count: slice) }
+                    dualCurrentForwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, spike: spike, reset: reset, previousMembrane: previousMembrane,
                                            currents: (current, second),
                                            previousInputs: t == 0 ? (zero, zero) : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
                                            membrane: u + t * slice, spikes: s + t * slice,

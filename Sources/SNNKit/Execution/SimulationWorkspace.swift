@@ -16,7 +16,10 @@ public final class SimulationWorkspace {
         let currents = FloatBuffer()       // X: input into the (excitatory) current, delivered at the end of each step;
                                            // the output of a pass-through layer
         let secondCurrents = FloatBuffer() // Y: input into the subtracted current (inhibitory / adaptation)
-        let drive = FloatBuffer()          // I[t-1] − J[t-1] per step (differentiated reset only)
+        let drive = FloatBuffer()          // I[t-1] − J[t-1] per step (differentiated reset, learned τ)
+        let currentHistory = FloatBuffer() // I[t-1] per step (learned τ)
+        let decays = FloatBuffer()         // per-neuron λ_m[N], λ_s[N]
+        let decayGradients = FloatBuffer() // ∂L/∂λ_m[N], ∂L/∂λ_s[N]
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
         let gradInput = FloatBuffer()      // ∂L/∂X
@@ -98,7 +101,7 @@ public final class SimulationWorkspace {
             b.state.reserve(n); b.currents.reserve(n); b.gradOutput.reserve(n); b.gradInput.reserve(n)
             b.scratchA.reserve(slice); b.scratchB.reserve(slice); b.scratchC.reserve(slice)
             if layer.neuron.isSpiking { b.spikes.reserve(n) }
-            if layer.neuron.hasSecondCurrent {
+            if layer.usesDualScan {
                 b.secondCurrents.reserve(n); b.gradSecondInput.reserve(n)
             }
         }

@@ -12,6 +12,8 @@ public struct Layer: Sendable, Hashable, Codable {
     public var shape: ActivityShape
     /// The units later layers read (the excitatory units of a Dalian layer); all units when nil.
     public var outputUnits: Range<Int>?
+    /// Per-neuron (heterogeneous and/or learned) τ_mem and τ_syn of a spiking layer; nil = the dynamics' τ for all.
+    public var timeConstants: NeuronTimeConstants?
 
     /// Creates a layer; `shape` defaults to a flat population of `size` units.
     public init(name: String, size: Int, neuron: NeuronModel, afferents: [Projection], shape: ActivityShape? = nil,
@@ -28,6 +30,9 @@ public struct Layer: Sendable, Hashable, Codable {
     public func isRecurrent(afferent index: Int, layerIndex: Int) -> Bool {
         afferents[index].source == .layer(layerIndex)
     }
+
+    /// Whether the layer runs the two-current scan (adaptive or E/I neurons, or per-neuron time constants).
+    var usesDualScan: Bool { neuron.hasSecondCurrent || timeConstants != nil }
 
     /// Indices of the recurrent afferents (source = this layer at `layerIndex`).
     public func recurrentAfferents(layerIndex: Int) -> [Int] {
@@ -97,16 +102,26 @@ public struct LIFLayer: LayerDeclaration {
     public var name: String?
     /// The adaptation current (τ_ada, a) of an adaptive LIF (SPEC §1.3), if any.
     public var adaptation: (tau: Duration, strength: Float)?
+    /// Whether τ_mem and τ_syn are learned per neuron (τ_eff = 2τ·sigmoid(p)).
+    public var learnsTimeConstants: Bool
+    /// σ_τ: the log-normal spread of per-neuron time constants (0 = homogeneous).
+    public var timeConstantSpread: Double
 
     /// Declares an LIF layer (reference defaults: τ 20/10 ms, θ 1, SuperSpike β 20, detached reset, no bias).
     /// - Parameters:
     ///   - adaptation: makes the layer an adaptive LIF with adaptation time constant τ_ada and strength a
     ///     (reference: 100 ms, 0.1).
+    ///   - learnsTimeConstants: train per-neuron τ_mem and τ_syn (τ_eff = 2τ·sigmoid(p), p starting at 0 or at the
+    ///     heterogeneous draw).
+    ///   - timeConstantSpread: σ_τ of per-neuron heterogeneous time constants (log-normal, mean τ), drawn once.
     ///   - skipSources: further feed-forward sources (skip connections), each with its own dense projection.
     public init(_ size: Int, tauMembrane: Duration = .milliseconds(20), tauSynapse: Duration = .milliseconds(10),
                 threshold: Float = 1, isRecurrent: Bool = false, surrogate: Surrogate = .default,
                 resetGradient: ResetGradient = .detached, adaptation: (tau: Duration, strength: Float)? = nil,
+                learnsTimeConstants: Bool = false, timeConstantSpread: Double = 0,
                 hasBias: Bool = false, skipSources: [LayerSource] = [], name: String? = nil) {
+        self.learnsTimeConstants = learnsTimeConstants
+        self.timeConstantSpread = timeConstantSpread
         self.size = size
         self.dynamics = LIFDynamics(tauMembrane: tauMembrane, tauSynapse: tauSynapse, threshold: threshold,
                                     surrogate: surrogate, resetGradient: resetGradient)
@@ -135,7 +150,17 @@ public struct LIFLayer: LayerDeclaration {
         if isRecurrent {
             afferents.append(Projection(source: .layer(index), targetSize: size, sourceSize: size))
         }
-        return Layer(name: name ?? "hidden\(index + 1)", size: size, neuron: neuron, afferents: afferents)
+        guard timeConstantSpread >= 0, timeConstantSpread.isFinite else {
+            throw .outOfRange(field: "layer \(index) (LIF).timeConstantSpread", value: timeConstantSpread, range: "[0, ∞)")
+        }
+        var layer = Layer(name: name ?? "hidden\(index + 1)", size: size, neuron: neuron, afferents: afferents)
+        if timeConstantSpread > 0 {
+            var rng = Xoshiro256StarStar(seed: 0x7A0 &+ UInt64(index))
+            layer.timeConstants = NeuronTimeConstants(units: size, spread: timeConstantSpread, isLearned: learnsTimeConstants, using: &rng)
+        } else if learnsTimeConstants {
+            layer.timeConstants = NeuronTimeConstants(units: size, isLearned: true)
+        }
+        return layer
     }
 }
 

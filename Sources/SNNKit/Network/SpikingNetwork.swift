@@ -70,6 +70,18 @@ public struct SpikingNetwork: Sendable, Hashable, Codable {
             throw .outOfRange(field: "\(field).outputUnits", value: Double(u.upperBound), range: "a non-empty range within 0..<\(layer.size)")
         }
         try layer.neuron.validate(timeStep: timeStep, field: field)
+        if let tc = layer.timeConstants {
+            guard layer.neuron.isSpiking else { throw .invalidNetwork(reason: "\(field): per-neuron time constants need a spiking layer") }
+            guard tc.parameters.shape == [2, layer.size], tc.parameters.scalars.allSatisfy(\.isFinite) else {
+                throw .shapeMismatch(what: "\(field).timeConstants.parameters", expected: "[2, \(layer.size)] finite values",
+                                     found: "\(tc.parameters.shape)")
+            }
+            let (tm, ts) = layer.neuron.timeConstants
+            for (row, tau) in [(0, tm), (1, ts)] where tc.effective(row: row, base: tau).contains(where: { $0 <= timeStep.seconds }) {
+                throw .timeStepNotBelowTimeConstant(field: "\(field).timeConstants row \(row)", timeStep: timeStep.seconds,
+                                                    timeConstant: tc.effective(row: row, base: tau).min()!)
+            }
+        }
         guard !layer.afferents.isEmpty else { throw .invalidNetwork(reason: "\(field) has no afferent projection") }
         if layer.neuron == .passThrough {
             guard layer.afferents.count == 1, case .pooling = layer.afferents[0].operation else {
@@ -175,6 +187,8 @@ public struct ParameterID: Sendable, Hashable, Codable, CustomStringConvertible 
         case weights
         /// The bias vector.
         case bias
+        /// A spiking layer's per-neuron time-constant parameters (`afferent` is 0; see ``NeuronTimeConstants``).
+        case timeConstants
     }
     /// Layer index.
     public var layer: Int
@@ -190,8 +204,10 @@ public struct ParameterID: Sendable, Hashable, Codable, CustomStringConvertible 
         self.kind = kind
     }
 
-    /// `"layer1.afferent0.weights"`.
-    public var description: String { "layer\(layer).afferent\(afferent).\(kind.rawValue)" }
+    /// `"layer1.afferent0.weights"`, `"layer1.timeConstants"`.
+    public var description: String {
+        kind == .timeConstants ? "layer\(layer).timeConstants" : "layer\(layer).afferent\(afferent).\(kind.rawValue)"
+    }
 }
 
 extension SpikingNetwork {
@@ -203,6 +219,7 @@ extension SpikingNetwork {
                 if p.operation.hasWeights { ids.append(ParameterID(layer: k, afferent: j, kind: .weights)) }
                 if p.bias != nil { ids.append(ParameterID(layer: k, afferent: j, kind: .bias)) }
             }
+            if layer.timeConstants?.isLearned == true { ids.append(ParameterID(layer: k, afferent: 0, kind: .timeConstants)) }
         }
         return ids
     }
@@ -210,13 +227,17 @@ extension SpikingNetwork {
     /// The tensor identified by `id`.
     public subscript(id: ParameterID) -> Tensor {
         get {
-            let p = layers[id.layer].afferents[id.afferent]
-            return id.kind == .weights ? p.weights : p.bias!
+            switch id.kind {
+            case .weights: return layers[id.layer].afferents[id.afferent].weights
+            case .bias: return layers[id.layer].afferents[id.afferent].bias!
+            case .timeConstants: return layers[id.layer].timeConstants!.parameters
+            }
         }
         set {
             switch id.kind {
             case .weights: layers[id.layer].afferents[id.afferent].weights = newValue
             case .bias: layers[id.layer].afferents[id.afferent].bias = newValue
+            case .timeConstants: layers[id.layer].timeConstants!.parameters = newValue
             }
         }
     }
