@@ -29,3 +29,9 @@ public func axpy(count: Int, _ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeM
 public func subtractProduct(count: Int, _ x: UnsafePointer<Float>, _ z: UnsafePointer<Float>, from y: UnsafeMutablePointer<Float>) {
     for i in 0..<count { y[i] -= x[i] * z[i] }
 }
+
+/// `y[i] *= x[i]` for `count` elements.
+@inlinable
+public func multiply(count: Int, _ y: UnsafeMutablePointer<Float>, by x: UnsafePointer<Float>) {
+    for i in 0..<count { y[i] *= x[i] }
+}

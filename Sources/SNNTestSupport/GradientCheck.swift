@@ -46,11 +46,12 @@ public struct GradientCheck: Sendable {
     ///   - input: `[T, B, N_in]` (any real values: the first projection is linear in it).
     ///   - labels: one class per sample.
     /// - Returns: one comparison per tensor direction and per checked entry.
+    ///   - dropoutSeed: if given, layers with dropout use this fixed mask in every pass (so it is a constant).
     public func run(network: SpikingNetwork, input: Tensor, labels: [Int], loss: Loss, regularizers: [Regularizer] = [],
-                    seed: UInt64 = 7) throws -> [Comparison] {
+                    seed: UInt64 = 7, dropoutSeed: UInt64? = nil) throws -> [Comparison] {
         let workspace = SimulationWorkspace()
-        try workspace.forward(network, input: input, options: ForwardOptions(spikeMode: .step, recordsResets: true))
-        let smooth = ForwardOptions(spikeMode: .smoothSurrogate, replaysRecordedResets: true)
+        try workspace.forward(network, input: input, options: ForwardOptions(spikeMode: .step, recordsResets: true, dropoutSeed: dropoutSeed))
+        let smooth = ForwardOptions(spikeMode: .smoothSurrogate, replaysRecordedResets: true, dropoutSeed: dropoutSeed)
 
         func objective(_ net: SpikingNetwork, gradients: inout NetworkGradients, computesGradients: Bool) -> Double {
             workspace.forward(net, options: smooth)

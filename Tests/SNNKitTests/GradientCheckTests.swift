@@ -33,8 +33,9 @@ struct GradientCheckTests {
     static let labels = [0, 2, 1]
 
     static func expectPasses(_ net: SpikingNetwork, loss: Loss = .sumOverTimeCrossEntropy, regularizers: [Regularizer] = [],
-                             tolerance: Double = 1e-2) throws {
-        let results = try GradientCheck().run(network: net, input: input, labels: labels, loss: loss, regularizers: regularizers)
+                             tolerance: Double = 1e-2, dropoutSeed: UInt64? = nil) throws {
+        let results = try GradientCheck().run(network: net, input: input, labels: labels, loss: loss, regularizers: regularizers,
+                                              dropoutSeed: dropoutSeed)
         #expect(!results.isEmpty)
         // the network must actually be active, else the check is vacuous
         #expect(results.contains { abs($0.analytic) > 1e-4 })

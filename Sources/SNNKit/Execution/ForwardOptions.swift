@@ -18,10 +18,13 @@ public struct ForwardOptions: Sendable, Hashable {
     public var recordsResets: Bool
     /// Layers simulated without spikes or reset (the free membrane of initialization reports).
     public var freeMembraneLayers: Set<Int>
+    /// Seeds the dropout masks of layers with ``Layer/dropout`` > 0 (training); nil = no dropout (inference).
+    public var dropoutSeed: UInt64?
 
     /// Creates options; the defaults simulate normally.
     public init(spikeMode: SpikeMode = .step, replaysRecordedResets: Bool = false, recordsResets: Bool = false,
-                freeMembraneLayers: Set<Int> = []) {
+                freeMembraneLayers: Set<Int> = [], dropoutSeed: UInt64? = nil) {
+        self.dropoutSeed = dropoutSeed
         self.spikeMode = spikeMode
         self.replaysRecordedResets = replaysRecordedResets
         self.recordsResets = recordsResets

@@ -103,13 +103,17 @@ extension SimulationWorkspace {
             b.scratchA.zero(slice); b.scratchB.zero(slice); b.scratchC.zero(slice)
             ws.zeros.zero(slice)
             let zero = UnsafePointer(ws.zeros.pointer)
-            let recorded = b.usesRecordedResets
+            let recorded = b.usesRecordedResets || b.usesDropout   // stored spikes are the dropped ones: read R as recorded
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // gX[T−1] = 0: X[T−1] would only reach I[T], past the window.
             (gx + (steps - 1) * slice).update(repeating: 0, count: slice)
             if dual != nil { (gy + (steps - 1) * slice).update(repeating: 0, count: slice) }
             let discard = ws.discard.pointer   // gX[−1], gY[−1] do not exist: step 0 writes there
             var productDone = steps - 1         // lowest step whose products into gS[t] are done (gX[T−1] is zero)
+            // Dropout: ∂L/∂S_internal = ∂L/∂S_transmitted · scale, applied once a step's transmitted gradient is final
+            // (before the differentiated reset adds the internal spike's own term).
+            let scale = b.usesDropout ? b.dropoutScale.pointer : nil
+            if let scale { multiply(count: slice, gs + (steps - 1) * slice, by: scale + (steps - 1) * slice) }
             if learnsTimeConstants {
                 b.decayGradients.reserve(2 * n)
                 b.decayGradients.zero(2 * n)
@@ -143,6 +147,8 @@ extension SimulationWorkspace {
                         ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
                                                    into: gs, parallel: false)
                     }
+                    if let scale { multiply(count: 2 * slice, gs + first * slice, by: scale + first * slice) }
+                    // The adaptation current is driven by the neuron's own (internal) spikes.
                     if adaptation != 0 { axpy(count: 2 * slice, adaptation, gy + first * slice, gs + first * slice) }
                     productDone = first
                 }

@@ -59,10 +59,12 @@ extension SimulationWorkspace {
             let smooth = options.spikeMode == .smoothSurrogate && !isFree
             let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
-            if b.usesRecordedResets || options.recordsResets || learns { b.resets.reserve(rows * n) }
+            b.usesDropout = layer.dropout > 0 && options.dropoutSeed != nil && !isFree
+            if b.usesRecordedResets || options.recordsResets || learns || b.usesDropout { b.resets.reserve(rows * n) }
             if dynamics.resetGradient == .differentiated || learns { b.drive.reserve(rows * n) }
             if learns { b.currentHistory.reserve(rows * n) }
-            b.hasEvents = !smooth && productStrategy != .dense
+            if b.usesDropout { fillDropoutScale(k, probability: layer.dropout, seed: options.dropoutSeed!) }
+            b.hasEvents = !smooth && productStrategy != .dense && !b.usesDropout   // dropped, scaled spikes are not binary
             b.emitsStepSpikes = !smooth
             b.events.reset(width: n)
             let recurrent = layer.recurrentAfferents(layerIndex: k).map { j in
@@ -72,7 +74,7 @@ extension SimulationWorkspace {
             }
             let run = SpikingForward(workspace: self, k: k, coefficients: c, dual: dual, perNeuron: perNeuron,
                                      adaptation: layer.neuron.adaptationStrength, replay: replay, smooth: smooth,
-                                     recordsResets: b.usesRecordedResets || options.recordsResets || learns,
+                                     recordsResets: b.usesRecordedResets || options.recordsResets || learns || b.usesDropout,
                                      keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
                                      recurrent: recurrent)
             if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
@@ -92,6 +94,16 @@ extension SimulationWorkspace {
         case .passThrough:
             break   // the output is the feed-forward result itself
         }
+    }
+
+    /// Draws the inverted-dropout scale of every element of layer `k`: 0 with probability p, else 1/(1 − p).
+    private func fillDropoutScale(_ k: Int, probability p: Double, seed: UInt64) {
+        let count = steps * batch * sizes[k]
+        let b = layers[k]
+        b.dropoutScale.reserve(count)
+        var rng = Xoshiro256StarStar(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1)))
+        let kept = Float(1 / (1 - p))
+        for e in 0..<count { b.dropoutScale.pointer[e] = rng.nextUniform() < p ? 0 : kept }
     }
 
     /// Computes per-neuron λ_m, λ_s from a layer's ``NeuronTimeConstants`` (nil when the layer has none).
@@ -164,6 +176,7 @@ extension SimulationWorkspace {
                                    previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
                                    spikes: s + t * slice, resetOut: resetOut)
                 }
+                if b.usesDropout { multiply(count: slice, s + t * slice, by: b.dropoutScale.pointer + t * slice) }
                 var density: Double? = nil
                 if b.hasEvents {
                     let before = b.events.count

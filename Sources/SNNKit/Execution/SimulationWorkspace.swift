@@ -20,6 +20,8 @@ public final class SimulationWorkspace {
         let currentHistory = FloatBuffer() // I[t-1] per step (learned τ)
         let decays = FloatBuffer()         // per-neuron λ_m[N], λ_s[N]
         let decayGradients = FloatBuffer() // ∂L/∂λ_m[N], ∂L/∂λ_s[N]
+        let dropoutScale = FloatBuffer()   // per element: 0 (dropped) or 1/(1 − p)
+        var usesDropout = false
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
         let gradInput = FloatBuffer()      // ∂L/∂X
@@ -232,7 +234,7 @@ public final class SimulationWorkspace {
     func sourceEvents(_ source: LayerSource) -> SpikeEventList? {
         switch source {
         case .input: return inputHasEvents ? inputEvents : nil
-        case let .layer(s): return layers[s].hasEvents ? layers[s].events : nil
+        case let .layer(s): return layers[s].hasEvents && layers[s].events.isBinary ? layers[s].events : nil
         }
     }
 

@@ -14,6 +14,9 @@ public struct Layer: Sendable, Hashable, Codable {
     public var outputUnits: Range<Int>?
     /// Per-neuron (heterogeneous and/or learned) τ_mem and τ_syn of a spiking layer; nil = the dynamics' τ for all.
     public var timeConstants: NeuronTimeConstants?
+    /// Dropout probability p on the spikes a spiking layer transmits while training (inverted dropout: kept spikes are
+    /// scaled by 1/(1 − p); the neuron's own reset is unaffected). 0 = none.
+    public var dropout: Double = 0
 
     /// Creates a layer; `shape` defaults to a flat population of `size` units.
     public init(name: String, size: Int, neuron: NeuronModel, afferents: [Projection], shape: ActivityShape? = nil,
@@ -106,6 +109,8 @@ public struct LIFLayer: LayerDeclaration {
     public var learnsTimeConstants: Bool
     /// σ_τ: the log-normal spread of per-neuron time constants (0 = homogeneous).
     public var timeConstantSpread: Double
+    /// Dropout probability on the layer's transmitted spikes while training.
+    public var dropout: Double
 
     /// Declares an LIF layer (reference defaults: τ 20/10 ms, θ 1, SuperSpike β 20, detached reset, no bias).
     /// - Parameters:
@@ -114,12 +119,14 @@ public struct LIFLayer: LayerDeclaration {
     ///   - learnsTimeConstants: train per-neuron τ_mem and τ_syn (τ_eff = 2τ·sigmoid(p), p starting at 0 or at the
     ///     heterogeneous draw).
     ///   - timeConstantSpread: σ_τ of per-neuron heterogeneous time constants (log-normal, mean τ), drawn once.
+    ///   - dropout: probability of dropping each transmitted spike while training (inverted dropout).
     ///   - skipSources: further feed-forward sources (skip connections), each with its own dense projection.
     public init(_ size: Int, tauMembrane: Duration = .milliseconds(20), tauSynapse: Duration = .milliseconds(10),
                 threshold: Float = 1, isRecurrent: Bool = false, surrogate: Surrogate = .default,
                 resetGradient: ResetGradient = .detached, adaptation: (tau: Duration, strength: Float)? = nil,
-                learnsTimeConstants: Bool = false, timeConstantSpread: Double = 0,
+                learnsTimeConstants: Bool = false, timeConstantSpread: Double = 0, dropout: Double = 0,
                 hasBias: Bool = false, skipSources: [LayerSource] = [], name: String? = nil) {
+        self.dropout = dropout
         self.learnsTimeConstants = learnsTimeConstants
         self.timeConstantSpread = timeConstantSpread
         self.size = size
@@ -154,6 +161,7 @@ public struct LIFLayer: LayerDeclaration {
             throw .outOfRange(field: "layer \(index) (LIF).timeConstantSpread", value: timeConstantSpread, range: "[0, ∞)")
         }
         var layer = Layer(name: name ?? "hidden\(index + 1)", size: size, neuron: neuron, afferents: afferents)
+        layer.dropout = dropout
         if timeConstantSpread > 0 {
             var rng = Xoshiro256StarStar(seed: 0x7A0 &+ UInt64(index))
             layer.timeConstants = NeuronTimeConstants(units: size, spread: timeConstantSpread, isLearned: learnsTimeConstants, using: &rng)

@@ -70,6 +70,9 @@ public struct SpikingNetwork: Sendable, Hashable, Codable {
             throw .outOfRange(field: "\(field).outputUnits", value: Double(u.upperBound), range: "a non-empty range within 0..<\(layer.size)")
         }
         try layer.neuron.validate(timeStep: timeStep, field: field)
+        guard layer.dropout >= 0 && layer.dropout < 1, layer.dropout == 0 || layer.neuron.isSpiking else {
+            throw .outOfRange(field: "\(field).dropout", value: layer.dropout, range: "[0, 1) (spiking layers only)")
+        }
         if let tc = layer.timeConstants {
             guard layer.neuron.isSpiking else { throw .invalidNetwork(reason: "\(field): per-neuron time constants need a spiking layer") }
             guard tc.parameters.shape == [2, layer.size], tc.parameters.scalars.allSatisfy(\.isFinite) else {

@@ -18,6 +18,7 @@ public final class Trainer {
     private let baseLearningRate: Double
     private let workspace = SimulationWorkspace()
     private var gradients: NetworkGradients
+    private var dropoutSeeds = Xoshiro256StarStar(seed: 0xD209)   // one dropout mask seed per training step
 
     /// Creates a trainer.
     /// - Throws: ``ConfigurationError`` for a non-positive learning rate or an invalid regularizer.
@@ -81,7 +82,7 @@ public final class Trainer {
     /// One step; without the task, only the regularizers' gradients drive the update ("priming", SPEC §3.4).
     private func step(labels: [Int], trainsTask: Bool) throws(ConfigurationError) -> BatchResult {
         try checkLabels(labels)
-        let result = runBatch(labels: labels, computesGradients: trainsTask)
+        let result = runBatch(labels: labels, computesGradients: trainsTask, training: true)
         if !trainsTask { workspace.zeroOutputGradients() }
         return withGradients { g in
             g.zero()
@@ -135,8 +136,8 @@ public final class Trainer {
         }
     }
 
-    private func runBatch(labels: [Int], computesGradients: Bool) -> (loss: Double, correct: Int, firingRatesHz: [Double]) {
-        workspace.forward(network)
+    private func runBatch(labels: [Int], computesGradients: Bool, training: Bool = false) -> (loss: Double, correct: Int, firingRatesHz: [Double]) {
+        workspace.forward(network, options: ForwardOptions(dropoutSeed: training ? dropoutSeeds.next() : nil))
         if computesGradients { workspace.zeroOutputGradients() }
         let last = network.layers.count - 1
         let (value, predictions) = loss.evaluate(output: workspace.output(ofLayer: last), steps: workspace.steps, batch: workspace.batch,
