@@ -113,7 +113,9 @@ public enum Regularizer: Sendable, Hashable, Codable {
         }
     }
 
-    static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
+    /// The activity penalty of spike counts `[B, N]` (channels-last units), adding its gradient to every step's slice of
+    /// `gradient` (`[T, B, N]`) when given; the building block of ``apply(network:workspace:gradients:computesGradients:)``.
+    public static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
                                 counts: [Float], steps: Int, batch: Int, units: Int, channels: Int,
                                 gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
         let width = batch * units
