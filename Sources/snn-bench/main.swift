@@ -12,6 +12,8 @@ struct Workload {
     var recurrent: Bool
     var probability: Double
     var steps = 100
+    /// Convolutional hidden layers (1×700 input grid) instead of dense ones.
+    var isConvolutional = false
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -28,6 +30,7 @@ let workloads = [
     Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02),
     Workload(name: "feedforward", layers: 1, recurrent: false, probability: 0.02),
     Workload(name: "deep3", layers: 3, recurrent: true, probability: 0.02),
+    Workload(name: "conv1d", layers: 2, recurrent: true, probability: 0.02, isConvolutional: true),
 ].filter { selected?.contains($0.name) ?? true && !scaling }
     + (scaling ? [100, 400, 1600].map { Workload(name: "reference T=\($0)", layers: 1, recurrent: true, probability: 0.02, steps: $0) }
         + [0.01, 0.05, 0.10, 0.20].map { Workload(name: "reference p=\($0)", layers: 1, recurrent: true, probability: $0) } : [])
@@ -72,32 +75,41 @@ func measureGEMM() -> Double {
     return 2 * Double(n * n * n) / median(times) / 1e9
 }
 
-/// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's input gradient.
-func denseFLOPs(_ w: Workload) -> (forward: Double, train: Double) {
-    let bt = Double(w.steps * batch)
-    let fwdIn = 2 * bt * Double(inputs * hidden)
-    let fwdHH = 2 * bt * Double(hidden * hidden * (w.layers - 1))
-    let fwdRec = w.recurrent ? 2 * bt * Double(hidden * hidden * w.layers) : 0
-    let fwdOut = 2 * bt * Double(hidden * outputs)
-    let fwd = fwdIn + fwdHH + fwdRec + fwdOut
-    return (fwd, 3 * fwd - fwdIn)
+/// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's
+/// input gradient. A convolution counts as the dense product it is (output units × fan-in per row).
+func denseFLOPs(_ net: SpikingNetwork, steps: Int) -> (forward: Double, train: Double) {
+    let bt = Double(steps * batch)
+    var forward = 0.0, fromInput = 0.0
+    for layer in net.layers {
+        for p in layer.afferents where p.operation.hasWeights {
+            let f = 2 * bt * Double(p.targetSize * p.fanIn)
+            forward += f
+            if p.source == .input { fromInput += f }
+        }
+    }
+    return (forward, 3 * forward - fromInput)
 }
 
 func makeNetwork(_ w: Workload) throws -> SpikingNetwork {
     var net = try SpikingNetwork(inputs: inputs, timeStep: .milliseconds(1)) {
-        for _ in 0..<w.layers {
-            LIFLayer(hidden, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), isRecurrent: w.recurrent,
-                     surrogate: .superSpike(beta: 20))
+        if w.isConvolutional {
+            // The SPEC §8 conv-recurrent front end: 1×700 → 16×68 (k 21, stride 10) → 32×21 (k 7, stride 3), recurrent k 5.
+            ConvolutionalLIFLayer(channels: 16, kernel: [21], stride: [10], recurrentKernel: [5])
+            ConvolutionalLIFLayer(channels: 32, kernel: [7], stride: [3], recurrentKernel: [5])
+        } else {
+            for _ in 0..<w.layers {
+                LIFLayer(hidden, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), isRecurrent: w.recurrent,
+                         surrogate: .superSpike(beta: 20))
+            }
         }
         LeakyReadout(outputs, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), initialState: -1e-3)
     }
     // The harness's canonical scale: std = gain/√fan_in with gain 5 (input, hidden→hidden), 1 (recurrent, readout).
     var rng = Xoshiro256StarStar(seed: 2)
     for id in net.parameterIDs {
-        let fanIn = net[id].shape[1]
-        let isRecurrent = id.afferent == 1
-        let gain: Double = id.layer == w.layers ? 1 : (isRecurrent ? 1 : 5)
-        net[id].scalars = WeightDistribution.normal.sample(count: net[id].count, mean: 0, scale: gain / Double(fanIn).squareRoot(), using: &rng)
+        let p = net.layers[id.layer].afferents[id.afferent]
+        let gain: Double = id.layer == net.layers.count - 1 ? 1 : (p.source == .layer(id.layer) ? 1 : 5)
+        net[id].scalars = WeightDistribution.normal.sample(count: net[id].count, mean: 0, scale: gain / Double(p.fanIn).squareRoot(), using: &rng)
     }
     return net
 }
@@ -137,7 +149,7 @@ for w in workloads {
         print("  phases of \(w.name) (ms per call, train steps and forward passes together): " + trainer.phaseSeconds.sorted { $0.key < $1.key }
             .map { String(format: "%@ %.1f", $0.key, $0.value * 1e3 / total) }.joined(separator: ", "))
     }
-    let flops = denseFLOPs(w)
+    let flops = denseFLOPs(net, steps: w.steps)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
     let trainMedian = median(train), forwardMedian = median(forward)
     let peak = peakRSSMegabytes()
