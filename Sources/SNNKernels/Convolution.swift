@@ -128,6 +128,9 @@ struct PlanarConvolution {
     /// Whether the taps of one kernel row read consecutive input floats (`groups == 1`, `dilation_x == 1`), so a run of
     /// taps is one strided product with `k = run · C_in`.
     let mergesTaps: Bool
+    /// Divisors splitting an input unit into position and channel, a channel into group and channel in group, and a
+    /// position into input row and column.
+    let channelDivisor, groupDivisor, widthDivisor: FastDivisor
 
     init(_ shape: ConvolutionShape) {
         if let reason = shape.validate() { preconditionFailure("invalid ConvolutionShape: \(reason)") }
@@ -150,12 +153,16 @@ struct PlanarConvolution {
         outPositions = outH * outW
         patchWidth = taps * cInG
         mergesTaps = groups == 1 && dW == 1
+        channelDivisor = FastDivisor(cIn)
+        groupDivisor = FastDivisor(cInG)
+        widthDivisor = FastDivisor(inW)
     }
 
     /// Taps `k` of one dim whose input coordinate `o·s − p + k·d` lies in `0..<size`.
     @inline(__always)
     static func validTaps(output o: Int, size: Int, kernel: Int, stride s: Int, padding p: Int, dilation d: Int) -> Range<Int> {
         let base = o * s - p
+        if d == 1 { return max(0, -base)..<max(max(0, -base), min(kernel, size - base)) }
         let first = base >= 0 ? 0 : (-base + d - 1) / d
         let last = size - 1 - base   // largest k·d allowed
         let end = last < 0 ? 0 : min(kernel, last / d + 1)
@@ -271,7 +278,7 @@ extension ConvolutionAlgorithm {
     /// The concrete algorithm for a shape.
     func resolved(_ p: PlanarConvolution) -> ConvolutionAlgorithm {
         switch self {
-        case .automatic: return p.cInG * (p.mergesTaps ? p.kW : 1) >= 32 ? .perTap : .im2col
+        case .automatic: return p.cInG * (p.mergesTaps ? p.kW : 1) >= 4 ? .perTap : .im2col
         case .im2col, .perTap: return self
         }
     }
@@ -397,7 +404,7 @@ private func scatterPatch(_ p: PlanarConvolution, _ patch: UnsafePointer<Float>,
     let oy = position / p.outW, ox = position - oy * p.outW
     let target = row + g * p.cInG
     p.forEachTapRun(oy: oy, ox: ox) { tap, inputPosition, run in
-        addRow(patch + tap * p.cInG, into: target + inputPosition * p.cIn, count: run * p.cInG)
+        addFloats(patch + tap * p.cInG, into: target + inputPosition * p.cIn, count: run * p.cInG)
     }
 }
 
@@ -572,14 +579,73 @@ struct TapTable {
     }
 }
 
-/// Visits every `(row, event unit, output unit base, packed weight row)` hit of the events in `rows`:
-/// `body(row, outputOffset, weightOffset)` where `outputOffset` is the first output channel of the event's group at the
-/// reached output position (relative to the row) and `weightOffset` the packed row of the event's input channel at the tap.
+/// A run of consecutive events of one row at the same input position and channel group (rows list channels in
+/// increasing order, so such events are adjacent): they reach the same output positions through the same taps.
+struct EventRun {
+    /// Input row and column of the run's position.
+    let iy, ix: Int
+    /// Packed weight offset of the run's group at tap 0, channel 0 (add `tap · C_in/g · C_out/g + ci · C_out/g`).
+    let weightBase: Int
+    /// First output channel of the run's group.
+    let channelOffset: Int
+    /// Input unit of channel 0 of the run's group at its position: an event's channel in the group is `unit − base`.
+    let baseUnit: Int32
+    /// One past the run's last event (index into the list's `indices`).
+    let end: Int
+
+    /// The run starting at event `first` (of a row ending at event `rowEnd`).
+    @inline(__always)
+    init(_ p: PlanarConvolution, indices: UnsafePointer<Int32>, first: Int, rowEnd: Int) {
+        let unit = Int(indices[first])
+        let (position, channel) = p.channelDivisor.divide(unit)
+        let (g, ci) = p.groupDivisor.divide(channel)
+        if p.inH == 1 {
+            (iy, ix) = (0, position)
+        } else {
+            (iy, ix) = p.widthDivisor.divide(position)
+        }
+        weightBase = g * p.taps * p.cInG * p.cOutG
+        channelOffset = g * p.cOutG
+        baseUnit = Int32(unit - ci)
+        let limit = baseUnit + Int32(p.cInG)
+        var last = first + 1
+        while last < rowEnd && indices[last] < limit { last += 1 }
+        end = last
+    }
+}
+
+/// Division by a fixed positive divisor through a floating-point reciprocal and one correction step (an integer
+/// division per event would cost more than the event's additions); exact for all non-negative `Int32`-range numerators.
+struct FastDivisor {
+    let divisor: Int
+    let reciprocal: Double
+
+    init(_ divisor: Int) {
+        self.divisor = divisor
+        reciprocal = 1 / Double(divisor)
+    }
+
+    /// `(n / divisor, n % divisor)` for `n ≥ 0`.
+    @inline(__always)
+    func divide(_ n: Int) -> (quotient: Int, remainder: Int) {
+        if divisor == 1 { return (n, 0) }
+        var q = Int(Double(n) * reciprocal)
+        var r = n - q * divisor
+        if r < 0 { q -= 1; r += divisor } else if r >= divisor { q += 1; r -= divisor }
+        return (q, r)
+    }
+}
+
+/// Checks an event list against a shape and a row range (programmer errors).
 @inline(__always)
-private func forEachEventHit(_ p: PlanarConvolution, events: SpikeEventList, rows: Range<Int>,
-                             rowStart: (Int) -> Void, _ body: (_ row: Int, _ outputOffset: Int, _ weightOffset: Int) -> Void) {
+private func checkEvents(_ p: PlanarConvolution, _ events: SpikeEventList, _ rows: Range<Int>) {
     precondition(events.width == p.inUnits, "event list width \(events.width) ≠ input units \(p.inUnits)")
     precondition(rows.isEmpty || (rows.lowerBound >= 0 && rows.upperBound <= events.rows), "rows \(rows) outside the event list")
+}
+
+/// Runs `body` with the tap tables of both spatial dims (a few hundred `Int32`, taken for the call).
+@inline(__always)
+private func withTapTables(_ p: PlanarConvolution, _ body: (_ ys: TapTable, _ xs: TapTable) -> Void) {
     let heightCount = TapTable.count(size: p.inH, outputs: p.outH, kernel: p.kH)
     let widthCount = TapTable.count(size: p.inW, outputs: p.outW, kernel: p.kW)
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: heightCount + widthCount) { buffer in
@@ -587,26 +653,7 @@ private func forEachEventHit(_ p: PlanarConvolution, events: SpikeEventList, row
                           stride: p.sH, padding: p.pH, dilation: p.dH)
         let xs = TapTable(buffer: buffer.baseAddress! + heightCount, size: p.inW, outputs: p.outW, kernel: p.kW,
                           stride: p.sW, padding: p.pW, dilation: p.dW)
-        let offsets = events.rowOffsets, indices = events.indices
-        let cIn = Int32(p.cIn), cInG = Int32(p.cInG), inW = Int32(p.inW)
-        for r in rows {
-            rowStart(r)
-            for e in Int(offsets[r])..<Int(offsets[r + 1]) {
-                let unit = indices[e]
-                let position = unit / cIn, channel = unit - position * cIn
-                let g = channel / cInG, ci = channel - g * cInG
-                let iy = position / inW, ix = position - iy * inW
-                let weightBase = Int(g) * p.taps, channelOffset = Int(g) * p.cOutG
-                for a in Int(ys.offsets[Int(iy)])..<Int(ys.offsets[Int(iy) + 1]) {
-                    let ky = Int(ys.pairs[2 * a]), oy = Int(ys.pairs[2 * a + 1])
-                    for b in Int(xs.offsets[Int(ix)])..<Int(xs.offsets[Int(ix) + 1]) {
-                        let kx = Int(xs.pairs[2 * b]), ox = Int(xs.pairs[2 * b + 1])
-                        body(r, (oy * p.outW + ox) * p.cOut + channelOffset,
-                             ((weightBase + ky * p.kW + kx) * p.cInG + Int(ci)) * p.cOutG)
-                    }
-                }
-            }
-        }
+        body(ys, xs)
     }
 }
 
@@ -615,7 +662,8 @@ private func forEachEventHit(_ p: PlanarConvolution, events: SpikeEventList, row
 /// ``convolutionForward(shape:source:rows:packedWeights:into:overwrite:)``.
 ///
 /// Each event adds, for every kernel tap that maps it into the output, the packed weight row of its input channel
-/// (`C_out/groups` contiguous floats) into the reached output position: cost ∝ events × hits × `C_out/groups`.
+/// (`C_out/groups` contiguous floats) into the reached output position: cost ∝ events × hits × `C_out/groups`. Events
+/// of one position and group are summed in registers before one update of each reached output position.
 ///
 /// - Parameters:
 ///   - rows: rows of the list (and of `output`, stride ``ConvolutionShape/outputUnits``).
@@ -623,13 +671,57 @@ private func forEachEventHit(_ p: PlanarConvolution, events: SpikeEventList, row
 public func convolutionForward(shape: ConvolutionShape, events: SpikeEventList, rows: Range<Int>,
                                packedWeights: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, overwrite: Bool) {
     let p = PlanarConvolution(shape)
+    checkEvents(p, events, rows)
     guard !rows.isEmpty else { return }
-    var target = output
-    forEachEventHit(p, events: events, rows: rows, rowStart: { r in
-        target = output + r * p.outUnits
-        if overwrite { target.update(repeating: 0, count: p.outUnits) }
-    }) { _, outputOffset, weightOffset in
-        addRow(packedWeights + weightOffset, into: target + outputOffset, count: p.cOutG)
+    let offsets = events.rowOffsets, indices = UnsafePointer(events.indices)
+    let tapStride = p.cInG * p.cOutG, n = p.cOutG
+    withTapTables(p) { ys, xs in
+        for r in rows {
+            let out = output + r * p.outUnits
+            if overwrite { out.update(repeating: 0, count: p.outUnits) }
+            var e = Int(offsets[r])
+            let rowEnd = Int(offsets[r + 1])
+            while e < rowEnd {
+                let run = EventRun(p, indices: indices, first: e, rowEnd: rowEnd)
+                let weights = packedWeights + run.weightBase, target = out + run.channelOffset
+                for a in Int(ys.offsets[run.iy])..<Int(ys.offsets[run.iy + 1]) {
+                    let rowTap = Int(ys.pairs[2 * a]) * p.kW, rowPosition = Int(ys.pairs[2 * a + 1]) * p.outW
+                    for b in Int(xs.offsets[run.ix])..<Int(xs.offsets[run.ix + 1]) {
+                        let tap = rowTap + Int(xs.pairs[2 * b]), position = rowPosition + Int(xs.pairs[2 * b + 1])
+                        addWeightRows(weights + tap * tapStride, width: n, events: indices + e, count: run.end - e,
+                                      baseUnit: run.baseUnit, into: target + position * p.cOut)
+                    }
+                }
+                e = run.end
+            }
+        }
+    }
+}
+
+/// `target[0..<width] += Σ_j block[(events[j] − baseUnit) · width ..< +width]`: the weight rows of a run of events summed
+/// in registers, 16 channels at a time (two accumulators), before one update of `target`.
+@inline(__always)
+private func addWeightRows(_ block: UnsafePointer<Float>, width n: Int, events: UnsafePointer<Int32>, count: Int,
+                           baseUnit: Int32, into target: UnsafeMutablePointer<Float>) {
+    if count == 1 {
+        addFloats(block + Int(events[0] - baseUnit) * n, into: target, count: n)
+        return
+    }
+    var c = 0
+    while c + 16 <= n {
+        var a0 = load16(target + c), a1 = SIMD16<Float>()
+        var j = 0
+        while j + 2 <= count {
+            a0 += load16(block + Int(events[j] - baseUnit) * n + c)
+            a1 += load16(block + Int(events[j + 1] - baseUnit) * n + c)
+            j += 2
+        }
+        if j < count { a0 += load16(block + Int(events[j] - baseUnit) * n + c) }
+        store16(a0 + a1, target + c)
+        c += 16
+    }
+    if c < n {
+        for j in 0..<count { addFloats(block + Int(events[j] - baseUnit) * n + c, into: target + c, count: n - c) }
     }
 }
 
@@ -637,18 +729,54 @@ public func convolutionForward(shape: ConvolutionShape, events: SpikeEventList, 
 /// `events`: the event-driven form of ``convolutionWeightGradient(shape:source:gradOutput:rows:into:)`` (packed layout).
 ///
 /// Each event adds the output gradient at every position it reaches (`C_out/groups` contiguous floats) into the packed
-/// weight row of its input channel at the tap.
+/// weight row of its input channel at the tap: cost ∝ events × hits × `C_out/groups`.
 public func convolutionWeightGradient(shape: ConvolutionShape, events: SpikeEventList, gradOutput: UnsafePointer<Float>,
                                       rows: Range<Int>, into packedGradient: UnsafeMutablePointer<Float>) {
     let p = PlanarConvolution(shape)
+    checkEvents(p, events, rows)
     guard !rows.isEmpty else { return }
-    var gradientRow = gradOutput
-    forEachEventHit(p, events: events, rows: rows, rowStart: { r in gradientRow = gradOutput + r * p.outUnits }) { _, outputOffset, weightOffset in
-        addRow(gradientRow + outputOffset, into: packedGradient + weightOffset, count: p.cOutG)
+    let offsets = events.rowOffsets, indices = UnsafePointer(events.indices)
+    let tapStride = p.cInG * p.cOutG, n = p.cOutG
+    withTapTables(p) { ys, xs in
+        for r in rows {
+            let gy = gradOutput + r * p.outUnits
+            var e = Int(offsets[r])
+            let rowEnd = Int(offsets[r + 1])
+            while e < rowEnd {
+                let run = EventRun(p, indices: indices, first: e, rowEnd: rowEnd)
+                let gradient = packedGradient + run.weightBase, source = gy + run.channelOffset
+                for a in Int(ys.offsets[run.iy])..<Int(ys.offsets[run.iy + 1]) {
+                    let rowTap = Int(ys.pairs[2 * a]) * p.kW, rowPosition = Int(ys.pairs[2 * a + 1]) * p.outW
+                    for b in Int(xs.offsets[run.ix])..<Int(xs.offsets[run.ix + 1]) {
+                        let tap = rowTap + Int(xs.pairs[2 * b]), position = rowPosition + Int(xs.pairs[2 * b + 1])
+                        let block = gradient + tap * tapStride, g = source + position * p.cOut
+                        for j in e..<run.end { addFloats(g, into: block + Int(indices[j] - run.baseUnit) * n, count: n) }
+                    }
+                }
+                e = run.end
+            }
+        }
     }
 }
 
 // MARK: - Helpers
+
+/// `y[0..<count] += x[0..<count]`, inlined into the event loops (16, then 8 lanes, then scalars).
+@inline(__always)
+func addFloats(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 16 <= count {
+        store16(load16(y + k) + load16(x + k), y + k)
+        k += 16
+    }
+    if k + 8 <= count {
+        let a = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(y + k).storeBytes(of: a + b, as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { y[k] += x[k]; k += 1 }
+}
 
 /// `y[0..<count] = x[0..<count]` with 16-wide SIMD (short runs copied inline rather than through `memmove`).
 @inline(__always)

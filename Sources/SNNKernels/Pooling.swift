@@ -156,7 +156,7 @@ public func poolingForward(kind: PoolingKind, shape: PoolingShape, source: Unsaf
             case .average, .sum:
                 out.update(repeating: 0, count: c)
                 for iy in ys {
-                    for ix in xs { addRow(x + (iy * p.inW + ix) * c, into: out, count: c) }
+                    for ix in xs { addFloats(x + (iy * p.inW + ix) * c, into: out, count: c) }
                 }
                 if kind == .average {
                     for k in 0..<c { out[k] *= scale }
@@ -191,7 +191,7 @@ public func poolingBackward(kind: PoolingKind, shape: PoolingShape, gradOutput: 
                 for iy in ys {
                     for ix in xs {
                         let target = gx + (iy * p.inW + ix) * c
-                        if kind == .sum { addRow(g, into: target, count: c) } else { axpy(count: c, scale, g, target) }
+                        if kind == .sum { addFloats(g, into: target, count: c) } else { axpy(count: c, scale, g, target) }
                     }
                 }
             }

@@ -34,6 +34,8 @@ struct ConvolutionTests {
                                                                        kernelSize: [3], stride: [2], padding: [1])),
         Case(name: "1-D 2→3 k3 d2 p4 (output positions with no in-range tap)",
              shape: .init(inputChannels: 2, outputChannels: 3, inputSize: [1], kernelSize: [3], padding: [4], dilation: [2])),
+        Case(name: "1-D 2→16 k3 d2 p4 (the same, receptive-field event path)",
+             shape: .init(inputChannels: 2, outputChannels: 16, inputSize: [2], kernelSize: [3], padding: [4], dilation: [2])),
         Case(name: "2-D 2→5 3×3 p2", shape: .init(inputChannels: 2, outputChannels: 5, inputSize: [7, 9], kernelSize: [3, 3],
                                                    padding: [2, 2])),
         Case(name: "2-D 4→6 3×2 s(2,1) p(1,0) d(1,2) groups 2",
@@ -41,6 +43,12 @@ struct ConvolutionTests {
                           padding: [1, 0], dilation: [1, 2], groups: 2)),
         Case(name: "2-D 3→3 2×3 s2 p(0,1) d(2,1)", shape: .init(inputChannels: 3, outputChannels: 3, inputSize: [5, 6],
                                                                  kernelSize: [2, 3], stride: [2, 2], padding: [0, 1], dilation: [2, 1])),
+        Case(name: "1-D 16→32 k5 s2 p2 (receptive-field event path)",
+             shape: .init(inputChannels: 16, outputChannels: 32, inputSize: [13], kernelSize: [5], stride: [2], padding: [2])),
+        Case(name: "1-D 3→80 k3 p1 d2 (32 + 32 + 16 channel chunks)",
+             shape: .init(inputChannels: 3, outputChannels: 80, inputSize: [10], kernelSize: [3], padding: [1], dilation: [2])),
+        Case(name: "2-D 3→16 3×3 s(1,2) p1 d(2,1)", shape: .init(inputChannels: 3, outputChannels: 16, inputSize: [7, 8],
+                                                                  kernelSize: [3, 3], stride: [1, 2], padding: [1, 1], dilation: [2, 1])),
         Case(name: "2-D 5→17 1×1", shape: .init(inputChannels: 5, outputChannels: 17, inputSize: [3, 4], kernelSize: [1, 1])),
         Case(name: "2-D 34→36 3×3 p1 d(1,2) groups 2 (wide channels)",
              shape: .init(inputChannels: 34, outputChannels: 36, inputSize: [3, 5], kernelSize: [3, 3], padding: [1, 1],
@@ -267,7 +275,7 @@ struct ConvolutionTests {
             torch.withUnsafeMutableBufferPointer { unpackConvolutionWeights(pp.baseAddress!, shape: shape, into: $0.baseAddress!) }
         }
         let bad = (0..<shape.weightCount).filter { !close(torch[$0], Double(initial[$0]) + reference[$0]) }
-        #expect(bad.isEmpty, "\(what): \(bad.count) wrong weight gradients, first \(bad.prefix(3).map { (torch[$0], Double(initial[$0]) + reference[$0]) })")
+        #expect(bad.count == 0, "\(what): \(bad.count) wrong weight gradients, first \(bad.prefix(3).map { (torch[$0], Double(initial[$0]) + reference[$0]) })")
     }
 
     @Test("Dense input gradient (all algorithms) accumulates convᵀ(gY) over a sub-range", arguments: cases)
