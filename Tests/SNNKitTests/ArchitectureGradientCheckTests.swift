@@ -110,3 +110,38 @@ extension ArchitectureGradientCheckTests {
         #expect(zip(plain, dropped).allSatisfy { $0 == 0 ? $1 == 0 : true })
     }
 }
+
+extension ArchitectureGradientCheckTests {
+    /// Input on a 2-channel × 6-position grid (channels-last), or 2 × 3 × 4 for 2-D.
+    static let gridInput = bernoulliInput(steps: 40, batch: 3, channels: 24, probability: 0.25, seed: 13)
+
+    @Test("Conv1d feed-forward + recurrent conv (stride, padding, dilation, groups), then a dense readout (flatten)",
+          arguments: [(1, 1), (2, 2)])
+    func conv1d(dilation: Int, groups: Int) throws {
+        let net = try Self.initialized(SpikingNetwork(inputs: 24, inputShape: ActivityShape(channels: 2, spatial: [12]),
+                                                      timeStep: GradientCheckTests.dt) {
+            ConvolutionalLIFLayer(channels: 4, kernel: [3], stride: [2], padding: [1], dilation: [dilation], groups: groups,
+                                  recurrentKernel: [3], dynamics: LIFDynamics(surrogate: Self.surrogate))
+            ConvolutionalLIFLayer(channels: 3, kernel: [2], dynamics: LIFDynamics(surrogate: Self.surrogate))
+            LeakyReadout(3, tauMembrane: .milliseconds(30), initialState: -1)
+        }, sigmaU: 2)
+        #expect(net.layers[0].shape == ActivityShape(channels: 4, spatial: [dilation == 1 ? 6 : 5]))
+        try GradientCheckTests.expectPasses(net, regularizers: [.twoSided(strength: 0.3, threshold: 0.05, per: .channel)],
+                                            input: Self.gridInput)
+    }
+
+    @Test("Conv2d + recurrent conv, then max / average / sum pooling, then conv and readout", arguments: [PoolingKind.max, .average, .sum])
+    func conv2dPooling(kind: PoolingKind) throws {
+        let net = try Self.initialized(SpikingNetwork(inputs: 24, inputShape: ActivityShape(channels: 2, spatial: [3, 4]),
+                                                      timeStep: GradientCheckTests.dt) {
+            ConvolutionalLIFLayer(channels: 3, kernel: [3, 3], padding: [1, 1], recurrentKernel: [3, 3],
+                                  dynamics: LIFDynamics(surrogate: Self.surrogate))
+            PoolingLayer(kind, window: [2, 2], stride: [1, 2])
+            ConvolutionalLIFLayer(channels: 2, kernel: [2, 1], dynamics: LIFDynamics(surrogate: Self.surrogate))
+            LeakyReadout(3, tauMembrane: .milliseconds(30), initialState: -1)
+        }, sigmaU: 2)
+        #expect(net.layers[1].shape == ActivityShape(channels: 3, spatial: [2, 2]))
+        try GradientCheckTests.expectPasses(net, regularizers: [.twoSided(strength: 0.3, threshold: 0.05, per: .position)],
+                                            input: Self.gridInput)
+    }
+}

@@ -33,7 +33,7 @@ struct GradientCheckTests {
     static let labels = [0, 2, 1]
 
     static func expectPasses(_ net: SpikingNetwork, loss: Loss = .sumOverTimeCrossEntropy, regularizers: [Regularizer] = [],
-                             tolerance: Double = 1e-2, dropoutSeed: UInt64? = nil) throws {
+                             tolerance: Double = 1e-2, dropoutSeed: UInt64? = nil, input: Tensor = input) throws {
         let results = try GradientCheck().run(network: net, input: input, labels: labels, loss: loss, regularizers: regularizers,
                                               dropoutSeed: dropoutSeed)
         #expect(!results.isEmpty)

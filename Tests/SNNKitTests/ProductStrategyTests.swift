@@ -17,8 +17,8 @@ struct ProductStrategyTests {
         .init(inputs: 29, hidden: 259, outputs: 7, steps: 12, batch: 3, probability: 0.1, recurrent: true, layers: 1),
     ]
 
-    func run(_ c: Case, strategy: ProductStrategy, threads: Int) throws -> (outputs: [[Float]], gradients: [Tensor]) {
-        var net = try SpikingNetwork(inputs: c.inputs, timeStep: .milliseconds(1)) {
+    func run(_ c: Case, strategy: ProductStrategy, threads: Int, architecture: Architecture? = nil) throws -> (outputs: [[Float]], gradients: [Tensor]) {
+        var net = try architecture?.network() ?? SpikingNetwork(inputs: c.inputs, timeStep: .milliseconds(1)) {
             for _ in 0..<c.layers { LIFLayer(c.hidden, isRecurrent: c.recurrent, hasBias: true) }
             LeakyReadout(c.outputs, tauMembrane: .milliseconds(20))
         }
@@ -41,11 +41,65 @@ struct ProductStrategyTests {
         return (net.layers.indices.map { Array(ws.output(ofLayer: $0)) + Array(ws.membrane(ofLayer: $0)) }, g.tensors)
     }
 
+    /// Architectures beyond dense LIF stacks, on 40 inputs (a 2 × 20 grid for the convolutional ones).
+    enum Architecture: String, CaseIterable, Sendable {
+        case convolutional1d, convolutional2d, dalian, adaptiveSkip
+
+        func network() throws -> SpikingNetwork {
+            let dt = Duration.milliseconds(1)
+            switch self {
+            case .convolutional1d:
+                return try SpikingNetwork(inputs: 40, inputShape: ActivityShape(channels: 2, spatial: [20]), timeStep: dt) {
+                    ConvolutionalLIFLayer(channels: 5, kernel: [5], stride: [2], padding: [1], recurrentKernel: [3])
+                    PoolingLayer(.max, window: [2])
+                    ConvolutionalLIFLayer(channels: 4, kernel: [3], groups: 1, recurrentKernel: [3])
+                    LeakyReadout(4, tauMembrane: .milliseconds(20))
+                }
+            case .convolutional2d:
+                return try SpikingNetwork(inputs: 40, inputShape: ActivityShape(channels: 2, spatial: [4, 5]), timeStep: dt) {
+                    ConvolutionalLIFLayer(channels: 6, kernel: [3, 3], padding: [2, 2], recurrentKernel: [3, 3])
+                    PoolingLayer(.sum, window: [2, 2])
+                    ConvolutionalLIFLayer(channels: 4, kernel: [2, 2], groups: 2)
+                    LeakyReadout(4, tauMembrane: .milliseconds(20))
+                }
+            case .dalian:
+                return try SpikingNetwork(inputs: 40, timeStep: dt) {
+                    DalianLayer(excitatory: 19, inhibitory: 6)
+                    LeakyReadout(4, tauMembrane: .milliseconds(20))
+                }
+            case .adaptiveSkip:
+                return try SpikingNetwork(inputs: 40, timeStep: dt) {
+                    LIFLayer(21, isRecurrent: true, adaptation: (tau: .milliseconds(50), strength: 0.2))
+                    LIFLayer(17, skipSources: [.input])
+                    LeakyReadout(4, tauMembrane: .milliseconds(20))
+                }
+            }
+        }
+    }
+
+    @Test("Convolution, pooling, Dalian, adaptive and skip architectures: event-driven = dense (1 and 2 threads)",
+          arguments: Architecture.allCases)
+    func architectures(architecture: Architecture) throws {
+        let c = Case(inputs: 40, hidden: 0, outputs: 4, steps: 30, batch: 5, probability: 0.1, recurrent: true, layers: 0)
+        try compare(c, architecture: architecture)
+        // not vacuous: every hidden layer spikes
+        let net = try architecture.network()
+        let outputs = try run(c, strategy: .eventDriven, threads: 1, architecture: architecture).outputs
+        for k in 0..<(net.layers.count - 1) {
+            let n = c.steps * c.batch * net.layers[k].size
+            #expect(outputs[k].prefix(n).contains { $0 != 0 }, "layer \(k) is silent")
+        }
+    }
+
     @Test("Forward traces and gradients agree (1 and 2 threads)", arguments: cases)
     func agree(c: Case) throws {
-        let dense = try run(c, strategy: .dense, threads: 1)
+        try compare(c, architecture: nil)
+    }
+
+    func compare(_ c: Case, architecture: Architecture?) throws {
+        let dense = try run(c, strategy: .dense, threads: 1, architecture: architecture)
         for threads in [1, 2] {
-            let events = try run(c, strategy: .eventDriven, threads: threads)
+            let events = try run(c, strategy: .eventDriven, threads: threads, architecture: architecture)
             for (a, b) in zip(dense.outputs, events.outputs) {
                 let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
                 #expect(worst < 1e-4, "forward differs by \(worst)")
