@@ -115,7 +115,9 @@ public struct ConvolutionShape: Sendable, Hashable, Codable {
 
 /// A validated ``ConvolutionShape`` as a 2-D convolution (a 1-D one has height 1), with derived counts.
 struct PlanarConvolution {
+    /// Input, kernel, stride, padding, dilation and output extents as (height, width).
     let inH, inW, kH, kW, sH, sW, pH, pW, dH, dW, outH, outW: Int
+    /// `C_in`, `C_out`, groups, `C_in/g`, `C_out/g`.
     let cIn, cOut, groups, cInG, cOutG: Int
     /// Floats per input / output row.
     let inUnits, outUnits: Int
@@ -132,6 +134,7 @@ struct PlanarConvolution {
     /// position into input row and column.
     let channelDivisor, groupDivisor, widthDivisor: FastDivisor
 
+    /// The planar form of `shape`; traps on an invalid shape (see ``ConvolutionShape/validate()``).
     init(_ shape: ConvolutionShape) {
         if let reason = shape.validate() { preconditionFailure("invalid ConvolutionShape: \(reason)") }
         let twoD = shape.inputSize.count == 2
@@ -169,10 +172,12 @@ struct PlanarConvolution {
         return first < end ? first..<end : 0..<0
     }
 
+    /// Kernel rows of output row `oy` that fall inside the input (not in the padding).
     @inline(__always) func rowTaps(_ oy: Int) -> Range<Int> {
         Self.validTaps(output: oy, size: inH, kernel: kH, stride: sH, padding: pH, dilation: dH)
     }
 
+    /// Kernel columns of output column `ox` that fall inside the input (not in the padding).
     @inline(__always) func columnTaps(_ ox: Int) -> Range<Int> {
         Self.validTaps(output: ox, size: inW, kernel: kW, stride: sW, padding: pW, dilation: dW)
     }
@@ -564,6 +569,7 @@ struct TapTable {
     /// Buffer entries needed.
     static func count(size: Int, outputs: Int, kernel: Int) -> Int { size + 1 + 2 * outputs * kernel }
 
+    /// Builds the table of one dim (input `size`, `outputs` output coordinates) in `buffer`.
     init(buffer: UnsafeMutablePointer<Int32>, size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) {
         offsets = buffer
         pairs = buffer + size + 1
@@ -598,7 +604,7 @@ struct EventRun {
     let weightBase: Int
     /// First output channel of the run's group.
     let channelOffset: Int
-    /// Input unit of channel 0 of the run's group at its position: an event's channel in the group is `unit − base`.
+    /// Input unit of channel 0 of the run's group at its position: an event's channel in the group is `unit − baseUnit`.
     let baseUnit: Int32
     /// One past the run's last event (index into the list's `indices`).
     let end: Int
@@ -630,6 +636,7 @@ struct FastDivisor {
     let divisor: Int
     let reciprocal: Double
 
+    /// A divisor `> 0`.
     init(_ divisor: Int) {
         self.divisor = divisor
         reciprocal = 1 / Double(divisor)
