@@ -76,8 +76,10 @@ public struct PoolingShape: Sendable, Hashable, Codable {
 
 /// A validated ``PoolingShape`` as 2-D pooling (1-D has height 1).
 struct PlanarPooling {
+    /// Extents as (height, width), channels, floats per row and window elements.
     let inH, inW, wH, wW, sH, sW, pH, pW, outH, outW, channels, inUnits, outUnits, windowElements: Int
 
+    /// The planar form of `shape`; traps on an invalid shape (see ``PoolingShape/validate()``).
     init(_ shape: PoolingShape) {
         if let reason = shape.validate() { preconditionFailure("invalid PoolingShape: \(reason)") }
         let twoD = shape.inputSize.count == 2
