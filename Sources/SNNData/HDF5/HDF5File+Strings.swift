@@ -203,8 +203,10 @@ extension HDF5File {
         defer { H5Tclose(memoryType) }
 
         if H5Tis_variable_str(type) > 0 {
+            // The characters HDF5 would allocate, checked first (not for a scalar dataspace, on which
+            // H5Dvlen_get_buf_size crashes in HDF5 1.10; a single string is bounded by the file's heap).
             var total: hsize_t = 0
-            if bufferSize(memoryType, &total) >= 0, total > hsize_t(elementLimit) {
+            if !dims.isEmpty, bufferSize(memoryType, &total) >= 0, total > hsize_t(elementLimit) {
                 throw .tooLarge(path: path, dataset: name, declared: total > hsize_t(Int.max) ? Int.max : Int(total), limit: elementLimit)
             }
             HDF5Library.clearErrors()

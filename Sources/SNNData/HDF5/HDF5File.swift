@@ -177,6 +177,15 @@ public final class HDF5File {
         }
     }
 
+    /// Runs `body` holding the process-wide lock that serializes every libhdf5 call SNNData makes, with
+    /// HDF5's error printing turned off for the calling thread.
+    ///
+    /// Code that calls the HDF5 C API directly, alongside `HDF5File` and possibly from several threads,
+    /// wraps those calls in this (libhdf5 builds without thread safety, such as Homebrew's, require it).
+    public static func withLibraryLock<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try HDF5Library.locked(body)
+    }
+
     // MARK: - Internals shared by the extensions (call with the library lock held)
 
     /// Throws unless the file is open for writing.
