@@ -134,6 +134,7 @@ struct HDF5Tests {
         try file.writeVariableLength(units, to: "spikes/units")
         try file.writeVariableLength(wide, to: "wide")
         try file.writeVariableLength([[Double]](), to: "none")
+        try file.writeVariableLength([[Int64](arrayLiteral: 1), [2, 1 << 40]], to: "tooWide")
         file.close()
 
         let reader = try HDF5File(readingFrom: path)
@@ -157,6 +158,8 @@ struct HDF5Tests {
         guard case .wrongShape = pastEnd else { Issue.record("expected wrongShape, got \(String(describing: pastEnd))"); return }
         let notVariable = capture { try reader.read("spikes/times", as: Float.self) }
         guard case .wrongType = notVariable else { Issue.record("expected wrongType, got \(String(describing: notVariable))"); return }
+        let tooWide = capture { try reader.readVariableLength("tooWide", as: Int32.self) }
+        guard case .invalidValue(_, "tooWide", _) = tooWide else { Issue.record("expected invalidValue, got \(String(describing: tooWide))"); return }
         let plain = capture { try reader.readVariableLength("none", as: Int32.self) }
         guard case .wrongType = plain else { Issue.record("expected wrongType, got \(String(describing: plain))"); return }
     }
