@@ -34,6 +34,20 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same error about the file `path` (used when a file written under a temporary name is renamed).
+    func withPath(_ path: String) -> DataError {
+        switch self {
+        case let .cannotOpen(_, reason): return .cannotOpen(path: path, reason: reason)
+        case let .cannotWrite(_, dataset, reason): return .cannotWrite(path: path, dataset: dataset, reason: reason)
+        case let .missingDataset(_, dataset): return .missingDataset(path: path, dataset: dataset)
+        case let .wrongType(_, dataset, expected, found): return .wrongType(path: path, dataset: dataset, expected: expected, found: found)
+        case let .wrongShape(_, dataset, expected, found): return .wrongShape(path: path, dataset: dataset, expected: expected, found: found)
+        case let .invalidValue(_, field, reason): return .invalidValue(path: path, field: field, reason: reason)
+        case let .tooLarge(_, dataset, declared, limit): return .tooLarge(path: path, dataset: dataset, declared: declared, limit: limit)
+        case let .unreadable(_, dataset, reason): return .unreadable(path: path, dataset: dataset, reason: reason)
+        }
+    }
+
     /// A one-line explanation naming the file, the dataset or field, and what was expected versus found.
     public var description: String {
         switch self {

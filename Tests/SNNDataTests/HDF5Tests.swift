@@ -230,7 +230,13 @@ struct HDF5Tests {
                 try file.write([Int32](arrayLiteral: 4), to: "x")   // exists: fails
             }
         }
-        guard case .cannotWrite = e else { Issue.record("expected cannotWrite, got \(String(describing: e))"); return }
+        guard case .cannotWrite(let p, _, _) = e else { Issue.record("expected cannotWrite, got \(String(describing: e))"); return }
+        #expect(p == path)
+        let shape = capture {
+            try HDF5File.writeAtomically(to: path) { (file) throws(DataError) in try file.write([Int32](arrayLiteral: 3), shape: [2], to: "y") }
+        }
+        guard case .wrongShape(let q, "y", _, _) = shape else { Issue.record("expected wrongShape, got \(String(describing: shape))"); return }
+        #expect(q == path)
         expectNames(e, path, "x")
         #expect(!(e?.description.contains(".tmp-") ?? true))
         #expect(dir.contents() == ["atomic.h5"])

@@ -96,7 +96,7 @@ public final class HDF5File {
 
     /// Creates an HDF5 file at `path` atomically: `body` writes a temporary file in the same directory,
     /// which is flushed to disk and then renamed over `path`. On any error the temporary file is removed
-    /// and `path` is left as it was.
+    /// and `path` is left as it was. Errors name `path`, not the temporary file.
     ///
     /// - Throws: Whatever `body` throws, or ``DataError/cannotWrite(path:dataset:reason:)``.
     public static func writeAtomically(to path: String, _ body: (HDF5File) throws(DataError) -> Void) throws(DataError) {
@@ -126,10 +126,7 @@ public final class HDF5File {
             }
         } catch {
             _ = unlink(temporary)
-            if case let .cannotWrite(p, dataset, reason) = error, p == temporary {
-                throw .cannotWrite(path: path, dataset: dataset, reason: reason)
-            }
-            throw error
+            throw error.path == temporary ? error.withPath(path) : error
         }
     }
 
