@@ -9,6 +9,7 @@
 #define SNN_CHDF5_SHIM_H
 
 #include <hdf5.h>
+#include <stdlib.h>
 #include <string.h>
 
 // MARK: - Constants
@@ -75,22 +76,29 @@ static inline void snn_h5_take_error(char *out) {
     H5Eclear2(H5E_DEFAULT);
 }
 
-// MARK: - Strict conversions
+// MARK: - Reads: strict conversions and a budget for variable-length data
 
-/// State shared with snn_h5_strict_conversion: whether the destination is an integer type, and
-/// whether a value did not fit.
-typedef struct snn_h5_conversion_state {
+/// State shared with a read's transfer property list (snn_h5_read_plist).
+typedef struct snn_h5_read_state {
+    /// In: whether the destination type is an integer type.
     int destination_is_integer;
+    /// Out: set when a value did not fit the destination type.
     int value_did_not_fit;
-} snn_h5_conversion_state;
+    /// In/out: bytes of variable-length data HDF5 may still allocate for this read.
+    size_t vlen_bytes_left;
+    /// Out: bytes of variable-length data HDF5 asked for, including a refused request.
+    size_t vlen_bytes_requested;
+    /// Out: set when a request was refused because it exceeded the budget.
+    int vlen_budget_exceeded;
+} snn_h5_read_state;
 
-/// Conversion-exception handler for reads: a value that does not fit the destination type (out of
-/// range, or a fraction, NaN or ±infinity into an integer) aborts the read instead of being clipped.
-/// Loss of precision (e.g. a large int64 into float) is allowed.
+/// Conversion-exception handler: a value that does not fit the destination type (out of range, or a
+/// fraction, NaN or ±infinity into an integer) aborts the read instead of being clipped. Loss of
+/// precision (e.g. a large int64 into float) is allowed.
 static inline H5T_conv_ret_t snn_h5_strict_conversion(H5T_conv_except_t except, hid_t src, hid_t dst,
                                                       void *src_buf, void *dst_buf, void *data) {
     (void)src; (void)dst; (void)src_buf; (void)dst_buf;
-    snn_h5_conversion_state *state = (snn_h5_conversion_state *)data;
+    snn_h5_read_state *state = (snn_h5_read_state *)data;
     if (except == H5T_CONV_EXCEPT_PRECISION) return H5T_CONV_UNHANDLED;
     if (!state->destination_is_integer && except != H5T_CONV_EXCEPT_RANGE_HI && except != H5T_CONV_EXCEPT_RANGE_LOW)
         return H5T_CONV_UNHANDLED;
@@ -98,11 +106,32 @@ static inline H5T_conv_ret_t snn_h5_strict_conversion(H5T_conv_except_t except, 
     return H5T_CONV_ABORT;
 }
 
-/// A dataset-transfer property list whose conversions report values that do not fit into `state`
-/// and abort; `state` must outlive the list. Close it with H5Pclose.
-static inline hid_t snn_h5_strict_transfer_plist(snn_h5_conversion_state *state) {
+/// Allocator for variable-length data: refuses (and records) any request beyond the budget, so a file
+/// declaring huge arrays fails before the memory is taken.
+static inline void *snn_h5_budget_allocate(size_t size, void *info) {
+    snn_h5_read_state *state = (snn_h5_read_state *)info;
+    state->vlen_bytes_requested += size;
+    if (size > state->vlen_bytes_left) {
+        state->vlen_budget_exceeded = 1;
+        return NULL;
+    }
+    state->vlen_bytes_left -= size;
+    return malloc(size > 0 ? size : 1);
+}
+
+static inline void snn_h5_budget_free(void *pointer, void *info) {
+    (void)info;
+    free(pointer);
+}
+
+/// A dataset-transfer property list for a read: strict conversions and the variable-length budget, both
+/// reported in `state`, which must outlive the list. Reclaim variable-length data read with it through
+/// snn_h5_vlen_reclaim with the same list; close it with H5Pclose.
+static inline hid_t snn_h5_read_plist(snn_h5_read_state *state) {
     hid_t plist = H5Pcreate(H5P_DATASET_XFER);
-    if (plist >= 0 && H5Pset_type_conv_cb(plist, snn_h5_strict_conversion, state) < 0) {
+    if (plist < 0) return -1;
+    if (H5Pset_type_conv_cb(plist, snn_h5_strict_conversion, state) < 0 ||
+        H5Pset_vlen_mem_manager(plist, snn_h5_budget_allocate, state, snn_h5_budget_free, state) < 0) {
         H5Pclose(plist);
         return -1;
     }
@@ -111,13 +140,13 @@ static inline hid_t snn_h5_strict_transfer_plist(snn_h5_conversion_state *state)
 
 // MARK: - Version differences
 
-/// Frees the memory HDF5 allocated for variable-length data read into `buf`
+/// Frees the variable-length data read into `buf` with the transfer list `plist`
 /// (H5Treclaim from 1.12 on, H5Dvlen_reclaim before).
-static inline herr_t snn_h5_vlen_reclaim(hid_t mem_type, hid_t space, void *buf) {
+static inline herr_t snn_h5_vlen_reclaim(hid_t mem_type, hid_t space, hid_t plist, void *buf) {
 #if H5_VERSION_GE(1, 12, 0)
-    return H5Treclaim(mem_type, space, H5P_DEFAULT, buf);
+    return H5Treclaim(mem_type, space, plist, buf);
 #else
-    return H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, buf);
+    return H5Dvlen_reclaim(mem_type, space, plist, buf);
 #endif
 }
 

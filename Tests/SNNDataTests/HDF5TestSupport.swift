@@ -91,15 +91,41 @@ enum RawHDF5 {
         try #require(H5Dwrite(dataset, type, snn_h5s_all(), snn_h5s_all(), snn_h5p_default(), bytes) >= 0)
     }
 
-    /// A 1-D dataset of variable-length arrays of IEEE half-precision floats (as h5py writes NumPy float16).
-    static func float16Rows(_ file: hid_t, _ name: String, _ rows: [[Float]]) throws {
+    /// IEEE half precision, little-endian, built as h5py builds NumPy's float16 (close with `H5Tclose`).
+    static func halfType() throws -> hid_t {
         let half = H5Tcopy(snn_h5t_ieee_f32le())
-        defer { H5Tclose(half) }
         try #require(H5Tset_fields(half, 15, 10, 5, 0, 10) >= 0)
         try #require(H5Tset_size(half, 2) >= 0)
         try #require(H5Tset_ebias(half, 15) >= 0)
-        let fileType = H5Tvlen_create(half), memoryType = H5Tvlen_create(snn_h5t_native_float())
+        return half
+    }
+
+    /// A 1-D dataset of variable-length arrays of IEEE half-precision floats (as h5py writes NumPy float16),
+    /// from Float values (converted by HDF5) or, with `bits`, from raw half bit patterns.
+    static func float16Rows(_ file: hid_t, _ name: String, _ rows: [[Float]], bits: [[UInt16]]? = nil) throws {
+        let half = try halfType()
+        defer { H5Tclose(half) }
+        let fileType = H5Tvlen_create(half), memoryType = H5Tvlen_create(bits == nil ? snn_h5t_native_float() : half)
         defer { H5Tclose(fileType); H5Tclose(memoryType) }
+        if let bits {
+            var dims = [hsize_t(bits.count)]
+            let space = H5Screate_simple(1, &dims, nil)
+            defer { H5Sclose(space) }
+            let dataset = H5Dcreate2(file, name, fileType, space, snn_h5p_default(), snn_h5p_default(), snn_h5p_default())
+            try #require(dataset >= 0)
+            defer { H5Dclose(dataset) }
+            let flat = bits.flatMap { $0 }
+            let status = flat.withUnsafeBufferPointer { values -> herr_t in
+                var start = 0
+                var handles = bits.map { row -> hvl_t in
+                    defer { start += row.count }
+                    return hvl_t(len: row.count, p: UnsafeMutableRawPointer(mutating: values.baseAddress! + start))
+                }
+                return H5Dwrite(dataset, memoryType, snn_h5s_all(), snn_h5s_all(), snn_h5p_default(), &handles)
+            }
+            try #require(status >= 0)
+            return
+        }
         var dims = [hsize_t(rows.count)]
         let space = H5Screate_simple(1, &dims, nil)
         defer { H5Sclose(space) }

@@ -177,6 +177,26 @@ struct HDF5Tests {
         #expect(try reader.readVariableLength("times", as: Double.self).rows == rows.map { $0.map(Double.init) })
     }
 
+    @Test("Every float16 bit pattern widens to the Float HDF5's own conversion gives (fast path vs HDF5 via Double)")
+    func float16AllPatterns() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.file("half-all.h5")
+        let patterns = (0...UInt16.max).map { $0 }
+        try RawHDF5.create(path) { try RawHDF5.float16Rows($0, "times", [], bits: [Array(patterns[..<1000]), [], Array(patterns[1000...])]) }
+        let reader = try HDF5File(readingFrom: path)
+        let fast = try reader.readVariableLength("times", as: Float.self)
+        let viaHDF5 = try reader.readVariableLength("times", as: Double.self)
+        #expect(fast.offsets == [0, 1000, 1000, 65536])
+        #expect(viaHDF5.offsets == fast.offsets)
+        var mismatches = 0
+        for (f, d) in zip(fast.values, viaHDF5.values) where !(f == Float(d) || (f.isNaN && d.isNaN)) { mismatches += 1 }
+        #expect(mismatches == 0)
+        #expect(fast.values[0x3C00] == 1 && fast.values[0xC000] == -2 && fast.values[0x0001] == 0x1p-24)
+        #expect(fast.values[0x7C00] == .infinity && fast.values[0xFC00] == -.infinity && fast.values[0x7E00].isNaN)
+        #expect(fast.values[0x8000].sign == .minus && fast.values[0x8000] == 0)
+    }
+
     @Test("String datasets and string attributes round-trip; fixed-length strings read too")
     func strings() throws {
         let dir = try TemporaryDirectory()
@@ -328,6 +348,27 @@ struct HDF5Tests {
         #expect(limited == .tooLarge(path: path, dataset: "modest", declared: 5000, limit: 4096))
         reader.elementLimit = 5000
         #expect(try reader.read("modest", as: Float.self) == [Float](repeating: 0, count: 5000))   // unwritten chunks read as fill value 0
+    }
+
+    @Test("Variable-length values beyond the limit are refused as HDF5 allocates them, within the limit they read")
+    func variableLengthBudget() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.file("budget.h5")
+        let file = try HDF5File(creatingAt: path)
+        try file.writeVariableLength([[Float]](repeating: [1, 2, 3, 4, 5], count: 3), to: "rows")
+        try file.write(strings: ["abcdef", "ghijkl"], to: "names")
+        file.close()
+        let reader = try HDF5File(readingFrom: path)
+        reader.elementLimit = 10
+        let rows = capture { try reader.readVariableLength("rows", as: Float.self) }
+        guard case .tooLarge(let p, "rows", let declared, 10) = rows else { Issue.record("expected tooLarge, got \(String(describing: rows))"); return }
+        #expect(p == path && declared > 10)
+        #expect(try reader.readVariableLength("rows", rows: 1..<3, as: Float.self).values.count == 10)
+        let names = capture { try reader.readStrings("names") }
+        guard case .tooLarge(_, "names", _, 10) = names else { Issue.record("expected tooLarge, got \(String(describing: names))"); return }
+        reader.elementLimit = 20
+        #expect(try reader.readStrings("names") == ["abcdef", "ghijkl"])
     }
 
     @Test("Writing to a read-only or closed file, or over an existing dataset, is cannotWrite")

@@ -150,12 +150,14 @@ extension HDF5File {
             try checkLimit(dims, name)
             let count = HDF5File.elementCount(dims)
             if count == 0 { return [] }
+            let transfer = try HDF5ReadTransfer(destinationIsInteger: T.hdf5ElementType.isInteger, budgetBytes: 0, path: path, name)
+            defer { transfer.close() }
             var failure: DataError?
             let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 do throws(DataError) {
                     try readConverted(dataset, memoryType: T.hdf5ElementType.memoryType, memorySpace: snn_h5s_all(),
                                       fileSpace: snn_h5s_all(), into: UnsafeMutableRawPointer(buffer.baseAddress!),
-                                      as: T.hdf5ElementType, name)
+                                      as: "\(T.hdf5ElementType)", transfer: transfer, name)
                     initialized = count
                 } catch {
                     failure = error
@@ -248,22 +250,58 @@ extension HDF5File {
         throw .wrongType(path: path, dataset: name, expected: container + expected + " (to read as \(requested))", found: found)
     }
 
-    /// `H5Dread` with a transfer list that aborts (instead of clipping) on values that do not fit.
+    /// `H5Dread` through `transfer`, mapping a failure to the most specific error: a value that did not fit
+    /// (``DataError/invalidValue(path:field:reason:)``), variable-length data beyond the budget
+    /// (``DataError/tooLarge(path:dataset:declared:limit:)``, counted in elements of `elementSize` bytes),
+    /// or HDF5's own message (``DataError/unreadable(path:dataset:reason:)``).
     func readConverted(_ dataset: hid_t, memoryType: hid_t, memorySpace: hid_t, fileSpace: hid_t,
-                       into buffer: UnsafeMutableRawPointer, as requested: HDF5ElementType, _ name: String) throws(DataError) {
-        var state = snn_h5_conversion_state(destination_is_integer: requested.isInteger ? 1 : 0, value_did_not_fit: 0)
-        let status = withUnsafeMutablePointer(to: &state) { state -> herr_t in
-            let transfer = snn_h5_strict_transfer_plist(state)
-            guard transfer >= 0 else { return -1 }
-            defer { H5Pclose(transfer) }
-            return H5Dread(dataset, memoryType, memorySpace, fileSpace, transfer, buffer)
+                       into buffer: UnsafeMutableRawPointer, as requested: String, elementSize: Int = 1,
+                       transfer: HDF5ReadTransfer, _ name: String) throws(DataError) {
+        guard H5Dread(dataset, memoryType, memorySpace, fileSpace, transfer.id, buffer) < 0 else { return }
+        let state = transfer.state.pointee
+        if state.vlen_budget_exceeded != 0 {
+            HDF5Library.clearErrors()
+            throw .tooLarge(path: path, dataset: name, declared: transfer.requestedBytes / max(elementSize, 1), limit: elementLimit)
         }
-        guard status >= 0 else {
-            if state.value_did_not_fit != 0 {
-                HDF5Library.clearErrors()
-                throw .invalidValue(path: path, field: name, reason: "a stored value does not fit in \(requested)")
-            }
-            throw unreadable(name)
+        if state.value_did_not_fit != 0 {
+            HDF5Library.clearErrors()
+            throw .invalidValue(path: path, field: name, reason: "a stored value does not fit in \(requested)")
         }
+        throw unreadable(name)
+    }
+}
+
+/// A dataset-transfer property list for one read: conversions that fail on values that do not fit
+/// (instead of clipping) and a byte budget for the variable-length data HDF5 allocates. Create, use and
+/// ``close()`` it with the library lock held.
+final class HDF5ReadTransfer {
+    /// The state the C callbacks update.
+    let state: UnsafeMutablePointer<snn_h5_read_state>
+    /// The property list id.
+    let id: hid_t
+
+    /// A transfer list for reading into an integer (or floating-point) type, allowing `budgetBytes` of
+    /// variable-length data.
+    init(destinationIsInteger: Bool, budgetBytes: Int, path: String, _ name: String) throws(DataError) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: snn_h5_read_state(destination_is_integer: destinationIsInteger ? 1 : 0, value_did_not_fit: 0,
+                                               vlen_bytes_left: budgetBytes, vlen_bytes_requested: 0, vlen_budget_exceeded: 0))
+        id = snn_h5_read_plist(state)
+        guard id >= 0 else {
+            state.deallocate()
+            throw .unreadable(path: path, dataset: name, reason: HDF5Library.takeError())
+        }
+    }
+
+    /// Bytes of variable-length data HDF5 requested (saturating at `Int.max`; `size_t` imports as `Int`).
+    var requestedBytes: Int {
+        let bytes = state.pointee.vlen_bytes_requested
+        return bytes < 0 ? Int.max : bytes
+    }
+
+    /// Releases the property list and the state.
+    func close() {
+        H5Pclose(id)
+        state.deallocate()
     }
 }

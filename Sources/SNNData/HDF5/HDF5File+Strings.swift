@@ -32,10 +32,8 @@ extension HDF5File {
             let space = H5Dget_space(dataset)
             guard space >= 0 else { throw unreadable(name) }
             defer { H5Sclose(space) }
-            return try readStringElements(type: type, space: space, name) { memoryType, buffer in
-                H5Dread(dataset, memoryType, snn_h5s_all(), snn_h5s_all(), snn_h5p_default(), buffer)
-            } bufferSize: { memoryType, size in
-                H5Dvlen_get_buf_size(dataset, memoryType, space, size)
+            return try readStringElements(type: type, space: space, name, usesTransfer: true) { memoryType, buffer, transfer in
+                H5Dread(dataset, memoryType, snn_h5s_all(), snn_h5s_all(), transfer, buffer)
             }
         }
     }
@@ -122,9 +120,9 @@ extension HDF5File {
             let space = H5Aget_space(handle)
             guard space >= 0 else { throw unreadable(field) }
             defer { H5Sclose(space) }
-            return try readStringElements(type: type, space: space, field) { memoryType, buffer in
+            return try readStringElements(type: type, space: space, field, usesTransfer: false) { memoryType, buffer, _ in
                 H5Aread(handle, memoryType, buffer)
-            } bufferSize: { _, _ in -1 }
+            }
         }
         guard strings.count == 1 else {
             throw .wrongShape(path: path, dataset: field, expected: "one string", found: "\(strings.count) strings")
@@ -188,9 +186,12 @@ extension HDF5File {
     }
 
     /// Reads every element of a string dataset or attribute through `read`, fixed- or variable-length.
-    private func readStringElements(type: hid_t, space: hid_t, _ name: String,
-                                    read: (hid_t, UnsafeMutableRawPointer) -> herr_t,
-                                    bufferSize: (hid_t, UnsafeMutablePointer<hsize_t>) -> herr_t) throws(DataError) -> [String] {
+    ///
+    /// With `usesTransfer` (datasets), `read` gets a transfer list whose allocator refuses variable-length
+    /// strings beyond ``elementLimit`` characters in all; attribute reads (`H5Aread` takes no transfer
+    /// list) get `H5P_DEFAULT`.
+    private func readStringElements(type: hid_t, space: hid_t, _ name: String, usesTransfer: Bool,
+                                    read: (hid_t, UnsafeMutableRawPointer, hid_t) -> herr_t) throws(DataError) -> [String] {
         guard H5Tget_class(type) == H5T_STRING else {
             throw .wrongType(path: path, dataset: name, expected: "strings", found: HDF5Library.describe(type))
         }
@@ -203,17 +204,19 @@ extension HDF5File {
         defer { H5Tclose(memoryType) }
 
         if H5Tis_variable_str(type) > 0 {
-            // The characters HDF5 would allocate, checked first (not for a scalar dataspace, on which
-            // H5Dvlen_get_buf_size crashes in HDF5 1.10; a single string is bounded by the file's heap).
-            var total: hsize_t = 0
-            if !dims.isEmpty, bufferSize(memoryType, &total) >= 0, total > hsize_t(elementLimit) {
-                throw .tooLarge(path: path, dataset: name, declared: total > hsize_t(Int.max) ? Int.max : Int(total), limit: elementLimit)
-            }
-            HDF5Library.clearErrors()
+            let transfer = try HDF5ReadTransfer(destinationIsInteger: false, budgetBytes: elementLimit, path: path, name)
+            defer { transfer.close() }
+            let plist = usesTransfer ? transfer.id : snn_h5p_default()
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            let status = pointers.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
-            defer { _ = snn_h5_vlen_reclaim(memoryType, space, &pointers) }
-            guard status >= 0 else { throw unreadable(name) }
+            defer { _ = snn_h5_vlen_reclaim(memoryType, space, plist, &pointers) }
+            let status = pointers.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!, plist) }
+            guard status >= 0 else {
+                if transfer.state.pointee.vlen_budget_exceeded != 0 {
+                    HDF5Library.clearErrors()
+                    throw .tooLarge(path: path, dataset: name, declared: transfer.requestedBytes, limit: elementLimit)
+                }
+                throw unreadable(name)
+            }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
 
@@ -224,7 +227,7 @@ extension HDF5File {
             throw .tooLarge(path: path, dataset: name, declared: overflow ? Int.max : totalBytes, limit: elementLimit)
         }
         var bytes = [UInt8](repeating: 0, count: totalBytes)
-        let status = bytes.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
+        let status = bytes.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!, snn_h5p_default()) }
         guard status >= 0 else { throw unreadable(name) }
         let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
         return (0..<count).map { i in

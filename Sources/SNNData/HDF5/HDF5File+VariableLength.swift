@@ -50,8 +50,9 @@ extension HDF5File {
     /// Arrays of integers or floating-point numbers of any width can be read as a floating-point `T`
     /// (e.g. SHD's `float16` or `float32` spike times as `Float`); an integer `T` requires integer arrays.
     /// Reading a range of rows at a time bounds the memory a large file needs. The declared number of
-    /// rows and the total number of values in the selected rows are checked against ``elementLimit``
-    /// before anything is allocated.
+    /// rows is checked against ``elementLimit`` before anything is allocated, and HDF5 allocates the rows'
+    /// values through a budget of ``elementLimit`` values, so a file declaring more fails before the
+    /// memory is taken (the error's `declared` counts the values requested up to that point).
     ///
     /// - Throws: ``DataError/missingDataset(path:dataset:)``; ``DataError/wrongType(path:dataset:expected:found:)``
     ///   unless the dataset holds variable-length arrays of suitable numbers;
@@ -89,9 +90,16 @@ extension HDF5File {
             let n = selected.count
             if n == 0 { return HDF5RaggedArray(offsets: [0], values: []) }
 
-            let memoryType = H5Tvlen_create(T.hdf5ElementType.memoryType)
+            // IEEE half precision read as Float (as h5py stores NumPy float16): HDF5 converts it in software,
+            // several times slower than reading the raw 16 bits and widening them here.
+            let widensHalf = T.self == Float.self && HDF5Library.isIEEEHalfLittleEndian(base)
+            let memoryBase = widensHalf ? H5Tcopy(base) : T.hdf5ElementType.memoryType
+            guard memoryBase >= 0 else { throw unreadable(name) }
+            defer { if widensHalf { H5Tclose(memoryBase) } }
+            let memoryType = H5Tvlen_create(memoryBase)
             guard memoryType >= 0 else { throw unreadable(name) }
             defer { H5Tclose(memoryType) }
+            let memoryElementSize = widensHalf ? 2 : MemoryLayout<T>.stride
             let fileSpace = H5Dget_space(dataset)
             guard fileSpace >= 0 else { throw unreadable(name) }
             defer { H5Sclose(fileSpace) }
@@ -101,33 +109,39 @@ extension HDF5File {
             guard memorySpace >= 0 else { throw unreadable(name) }
             defer { H5Sclose(memorySpace) }
 
-            // Total number of values in the selected rows, known before HDF5 allocates them.
-            var bytes: hsize_t = 0
-            guard H5Dvlen_get_buf_size(dataset, memoryType, fileSpace, &bytes) >= 0 else { throw unreadable(name) }
-            let total = bytes / hsize_t(MemoryLayout<T>.stride)
-            guard total <= hsize_t(elementLimit) else {
-                throw .tooLarge(path: path, dataset: name, declared: total > hsize_t(Int.max) ? Int.max : Int(total), limit: elementLimit)
-            }
-
+            // HDF5 allocates each row through the transfer list's budget: a file declaring more than
+            // `elementLimit` values in the selected rows fails before the memory is taken.
+            let (budget, overflow) = elementLimit.multipliedReportingOverflow(by: memoryElementSize)
+            let transfer = try HDF5ReadTransfer(destinationIsInteger: T.hdf5ElementType.isInteger,
+                                                budgetBytes: overflow ? Int.max : budget, path: path, name)
+            defer { transfer.close() }
             var handles = [hvl_t](repeating: hvl_t(len: 0, p: nil), count: n)
-            defer { _ = snn_h5_vlen_reclaim(memoryType, memorySpace, &handles) }
+            defer { _ = snn_h5_vlen_reclaim(memoryType, memorySpace, transfer.id, &handles) }
             let failure = handles.withUnsafeMutableBytes { buffer -> DataError? in
                 do throws(DataError) {
                     try readConverted(dataset, memoryType: memoryType, memorySpace: memorySpace, fileSpace: fileSpace,
-                                      into: buffer.baseAddress!, as: T.hdf5ElementType, name)
+                                      into: buffer.baseAddress!, as: "\(T.hdf5ElementType)", elementSize: memoryElementSize,
+                                      transfer: transfer, name)
                     return nil
                 } catch {
                     return error
                 }
             }
             if let failure { throw failure }
+            let total = handles.reduce(0) { $0 + Int($1.len) }
             var offsets = [0]
             offsets.reserveCapacity(n + 1)
             var values: [T] = []
-            values.reserveCapacity(Int(total))
+            values.reserveCapacity(total)
             for handle in handles {
                 if handle.len > 0, let p = handle.p {
-                    values.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: T.self), count: Int(handle.len)))
+                    if widensHalf {
+                        for bits in UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt16.self), count: Int(handle.len)) {
+                            values.append(unsafeBitCast(HDF5Library.floatFromHalf(bits: UInt16(littleEndian: bits)), to: T.self))
+                        }
+                    } else {
+                        values.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: T.self), count: Int(handle.len)))
+                    }
                 }
                 offsets.append(values.count)
             }

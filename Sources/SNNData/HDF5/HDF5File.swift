@@ -334,6 +334,37 @@ enum HDF5Library {
     /// Clears this thread's HDF5 error stack.
     static func clearErrors() { H5Eclear2(snn_h5e_default()) }
 
+    /// Whether `type` is IEEE 754 half precision (binary16), little-endian: 16 bits with sign at bit 15,
+    /// a 5-bit exponent at bit 10 with bias 15, and a 10-bit mantissa with an implied leading bit.
+    static func isIEEEHalfLittleEndian(_ type: hid_t) -> Bool {
+        guard H5Tget_class(type) == H5T_FLOAT, H5Tget_size(type) == 2, H5Tget_order(type) == H5T_ORDER_LE,
+              H5Tget_precision(type) == 16, H5Tget_offset(type) == 0, H5Tget_ebias(type) == 15,
+              H5Tget_norm(type) == H5T_NORM_IMPLIED else { return false }
+        var sign = 0, exponentPosition = 0, exponentSize = 0, mantissaPosition = 0, mantissaSize = 0
+        guard H5Tget_fields(type, &sign, &exponentPosition, &exponentSize, &mantissaPosition, &mantissaSize) >= 0 else {
+            clearErrors()
+            return false
+        }
+        return (sign, exponentPosition, exponentSize, mantissaPosition, mantissaSize) == (15, 10, 5, 0, 10)
+    }
+
+    /// The `Float` with the value of the IEEE half-precision number `bits` (exact: every half is a float).
+    @inline(__always)
+    static func floatFromHalf(bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = UInt32(bits >> 10) & 0x1F
+        let mantissa = UInt32(bits & 0x03FF)
+        switch exponent {
+        case 0x1F:   // infinity or NaN: all-ones exponent, mantissa kept in the high bits
+            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
+        case 0:      // zero or subnormal: mantissa · 2⁻²⁴
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        default:     // normal: rebias the exponent from 15 to 127
+            return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
+        }
+    }
+
     /// A short description of an HDF5 datatype (`"float32"`, `"uint16"`, `"string"`, …).
     static func describe(_ type: hid_t) -> String {
         let size = H5Tget_size(type)
@@ -355,7 +386,6 @@ enum HDF5Library {
         case H5T_OPAQUE: return "opaque"
         case H5T_BITFIELD: return "bitfield"
         case H5T_REFERENCE: return "reference"
-        case H5T_TIME: return "time"
         default: return "unknown type"
         }
     }
