@@ -26,12 +26,19 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]
         ),
+        // HDF5 (serial) for SHD/SSC and other HDF5 data: Debian libhdf5-dev installs hdf5.pc; Homebrew hdf5 too.
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "pkg-config"]), .brew(["hdf5", "pkg-config"])]
+        ),
         .target(
             name: "SNNKernels",
             dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
-        .target(name: "SNNData", dependencies: ["SNNKit"]),
+        .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
         .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData"]),
         .executableTarget(
@@ -44,7 +51,7 @@ let package = Package(
         .executableTarget(name: "snn-bench", dependencies: ["SNNKit", "SNNKernels", "SNNData"]),
         .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
         .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
-        .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit"]),
+        .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit", "CHDF5"]),
         .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments"]),
     ]
 )
