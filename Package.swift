@@ -11,11 +11,13 @@ let package = Package(
         .library(name: "SNNData", targets: ["SNNData"]),
         .library(name: "SNNKernels", targets: ["SNNKernels"]),
         .library(name: "SNNTestSupport", targets: ["SNNTestSupport"]),
+        .library(name: "SNNExperiments", targets: ["SNNExperiments"]),
         .executable(name: "snn", targets: ["snn"]),
         .executable(name: "snn-bench", targets: ["snn-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // OpenBLAS on Linux (Debian: libopenblas-dev); Accelerate is used on Apple platforms.
@@ -32,10 +34,12 @@ let package = Package(
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
         .target(name: "SNNData", dependencies: ["SNNKit"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
+        // YAML experiment configurations (configs/*.yaml) and running them.
+        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "snn",
             dependencies: [
-                "SNNKit", "SNNData",
+                "SNNKit", "SNNData", "SNNExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,5 +47,6 @@ let package = Package(
         .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
         .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
         .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit"]),
+        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments", "SNNData", "SNNKit"]),
     ]
 )
