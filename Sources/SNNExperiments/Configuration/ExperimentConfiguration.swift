@@ -92,6 +92,7 @@ public struct ExperimentConfiguration: Sendable, Hashable, Codable {
                                          kind: .invalid("the output layer needs one unit per class: expected at least \(classes), found \(size)"))
             }
         }
+        _ = try network.checkGeometry(inputShape: network.inputShape ?? dataShape)
         for (i, r) in training.regularizers.enumerated() {
             if let layers = r.layers, let bad = layers.first(where: { $0 >= network.layers.count }) {
                 throw ConfigurationIssue(path: [.key("training"), .key("regularizers"), .index(i), .key("layers")],
