@@ -105,3 +105,14 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+extension ConfigurationIssue: CustomStringConvertible {
+    /// `key.path: what is wrong` (readable when another decoder than ``ExperimentConfiguration/load(from:)`` surfaces it).
+    var description: String {
+        switch kind {
+        case let .invalid(reason), let .unavailable(reason): return "\(path.keyPath): \(reason)"
+        case let .unknownKey(suggestion, allowed):
+            return "\(path.keyPath): unknown key; " + (suggestion.map { "did you mean '\($0)'?" } ?? "allowed here: \(allowed.joined(separator: ", "))")
+        }
+    }
+}
