@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // OpenBLAS on Linux (Debian: libopenblas-dev); Accelerate is used on Apple platforms.
@@ -40,7 +41,8 @@ let package = Package(
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
         .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
-        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData"]),
+        // YAML experiment configurations (configs/*.yaml), experiments, and running them.
+        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "snn",
             dependencies: [
@@ -52,6 +54,6 @@ let package = Package(
         .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
         .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
         .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit", "CHDF5"]),
-        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments"]),
+        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments", "SNNData", "SNNKit"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SNNData
+import SNNExperiments
 import SNNKit
 
 @main
@@ -8,7 +9,10 @@ struct SNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snn",
         abstract: "Train spiking neural networks with surrogate gradients and fluctuation-driven initialization.",
-        discussion: "With no arguments, `snn train` reproduces the shallow Randman experiment of Rossbroich et al. 2022.",
+        discussion: """
+            With no arguments, `snn train` reproduces the shallow Randman experiment of Rossbroich et al. 2022; \
+            `snn train CONFIG` runs a YAML experiment configuration (configs/*.yaml).
+            """,
         subcommands: [Train.self, Initialize.self, Experiment.self],
         defaultSubcommand: Train.self
     )
@@ -57,16 +61,23 @@ func fail(_ error: Error) -> Never {
 }
 
 func printJSON(_ object: [String: Any]) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     print(String(decoding: data, as: UTF8.self))
 }
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a network (default: 20 → 128 LIF → 10 readout on Randman, SMORMS3 5e-3, 200 epochs).")
+        abstract: "Train a network (default: 20 → 128 LIF → 10 readout on Randman, SMORMS3 5e-3, 200 epochs).",
+        discussion: """
+            With CONFIG, runs that YAML experiment configuration (see configs/); then only --data, --epochs, --json and \
+            --quiet apply, and the architecture and training flags are rejected.
+            """)
 
+    @Argument(help: "A YAML experiment configuration (e.g. configs/randman.yaml); without one, the shallow Randman experiment.")
+    var config: String?
+    @Option(help: "With a configuration: the training data file, replacing data.path (shd, dvs).") var data: String?
     @OptionGroup var experiment: ExperimentOptions
-    @Option(help: "Epochs.") var epochs = 200
+    @Option(help: "Epochs (default 200; with a configuration, replaces training.epochs).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 250
     @Option(name: .customLong("learning-rate"), help: "SMORMS3 learning rate.") var learningRate = 5e-3
     @Option(help: "Write the network here after every epoch (JSON, atomic).") var checkpoint: String?
@@ -75,7 +86,14 @@ struct Train: ParsableCommand {
     @Flag(help: "Print only the final result (and the JSON object).") var quiet = false
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, found \(epochs)") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, found \(epochs)") }
+        if config == nil, data != nil { throw ValidationError("--data replaces the data file of a configuration: give CONFIG too") }
+        if config != nil {
+            let flags = try flagsWithoutEffect()
+            guard flags.isEmpty else {
+                throw ValidationError("\(flags.joined(separator: ", ")) \(flags.count == 1 ? "does" : "do") not apply with a configuration; set the value in the configuration file")
+            }
+        }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, found \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, found \(learningRate)") }
         guard experiment.sigmaU > 0 else { throw ValidationError("--sigma-u must be positive, found \(experiment.sigmaU)") }
@@ -83,7 +101,23 @@ struct Train: ParsableCommand {
         guard threads > 0 else { throw ValidationError("--threads must be positive, found \(threads)") }
     }
 
+    /// The architecture and training flags given with a configuration (they would be ignored, so they are errors).
+    private func flagsWithoutEffect() throws -> [String] {
+        let defaults = try Train.parse([])
+        let (e, d) = (experiment, defaults.experiment)
+        let checks: [(Bool, String)] = [
+            (e.hidden != d.hidden, "--hidden"), (e.recurrent, "--recurrent"), (e.sigmaU != d.sigmaU, "--sigma-u"), (e.seed != d.seed, "--seed"),
+            (e.dataSeed != d.dataSeed, "--data-seed"), (e.classes != d.classes, "--classes"), (e.units != d.units, "--units"),
+            (e.samplesPerClass != d.samplesPerClass, "--samples-per-class"), (e.beta != d.beta, "--superspike-beta"),
+            (batchSize != defaults.batchSize, "--batch-size"), (learningRate != defaults.learningRate, "--learning-rate"),
+            (checkpoint != nil, "--checkpoint"), (threads != defaults.threads, "--threads"),
+        ]
+        return checks.filter(\.0).map(\.1)
+    }
+
     func run() throws {
+        if let config { return runConfiguration(at: config) }
+        let epochs = self.epochs ?? 200
         do {
             let start = Date()
             let (train, validation, test) = try experiment.makeData()
@@ -106,6 +140,23 @@ struct Train: ParsableCommand {
                            "seconds": seconds, "train_seconds": summary.seconds,
                            "final_validation_accuracy": summary.epochs.last?.validation?.accuracy ?? NSNull()])
             }
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+extension Train {
+    /// `snn train CONFIG`: loads, applies --epochs and --data, runs, prints the test result (and the JSON object).
+    func runConfiguration(at path: String) {
+        do {
+            var configuration = try ExperimentConfiguration.load(from: path)
+            if let epochs { configuration = configuration.overridingEpochs(epochs) }
+            let result = try configuration.run(progress: quiet ? .silent : .automatic, dataOverride: data,
+                                               log: { line in if !quiet { print(line) } })
+            print("test: \(result.test)")
+            print(String(format: "wall time %.1f s", result.seconds))
+            if json { printJSON(result.jsonObject) }
         } catch {
             fail(error)
         }

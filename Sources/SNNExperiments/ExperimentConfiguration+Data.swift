@@ -1,0 +1,74 @@
+import SNNData
+
+extension ExperimentConfiguration {
+    /// Generates or loads the data and splits it into training, validation and test sets.
+    ///
+    /// - Parameter dataOverride: replaces the training file (`data.path`) of file-based data (`shd`, `dvs`),
+    ///   e.g. from `snn train CONFIG --data PATH`.
+    /// - Throws: ``ConfigurationFileError`` (an override of generated data, a loader missing from this build, an empty
+    ///   split) or the loader's error naming the data file.
+    public func makeData(dataOverride: String? = nil) throws -> (train: SpikeDataset, validation: SpikeDataset, test: SpikeDataset) {
+        let timeStep = data.timeStep.duration
+        func issue(_ path: [PathComponent], _ reason: String) -> ConfigurationFileError {
+            fileError(ConfigurationIssue(path: [.key("data")] + path, kind: .invalid(reason)))
+        }
+        func unavailable(_ error: LoaderUnavailable) -> ConfigurationFileError {
+            fileError(ConfigurationIssue(path: [.key("data"), .key("kind")], kind: .unavailable(error.reason)))
+        }
+        let sets: [SpikeDataset]
+        switch data.source {
+        case let .randman(r):
+            if let dataOverride {
+                throw issue([.key("kind")], "a data path (\(dataOverride)) applies to file-based data (shd, dvs), not to generated randman data")
+            }
+            do {
+                let all = try Randman.classification(classes: r.classes, units: r.units, steps: r.steps, timeStep: timeStep,
+                                                     stepFraction: r.stepFraction, offsetFraction: r.offsetFraction,
+                                                     spikesPerUnit: r.spikesPerUnit, samplesPerClass: r.samplesPerClass, alpha: r.alpha,
+                                                     manifoldDimension: r.manifoldDimension, seed: r.seed)
+                sets = try all.split(fractions: r.split)
+            } catch {
+                throw issue([], error.description)
+            }
+        case let .shd(s):
+            do {
+                func load(_ path: String) throws -> SpikeDataset {
+                    try DataLoaders.loadSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
+                                            downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
+                }
+                sets = try Self.split(try load(dataOverride ?? s.path), test: try s.testPath.map(load), validationFraction: s.validationFraction,
+                                      testFraction: s.testFraction, seed: s.seed)
+            } catch let error as LoaderUnavailable {
+                throw unavailable(error)
+            }
+        case let .dvs(d):
+            do {
+                func load(_ path: String) throws -> SpikeDataset {
+                    try DataLoaders.loadDVS(path: path, timeStep: timeStep, duration: d.duration.duration, sensorSize: d.sensorSize,
+                                            downsample: d.downsample, classes: d.classes)
+                }
+                sets = try Self.split(try load(dataOverride ?? d.path), test: try d.testPath.map(load), validationFraction: d.validationFraction,
+                                      testFraction: d.testFraction, seed: d.seed)
+            } catch let error as LoaderUnavailable {
+                throw unavailable(error)
+            }
+        }
+        if sets[0].count == 0 { throw issue([], "the training set is empty; use more samples or a larger training fraction") }
+        if sets[2].count == 0 { throw issue([], "the test set is empty; use more samples or a larger test fraction") }
+        return (sets[0], sets[1], sets[2])
+    }
+
+    /// Shuffles a training file (seeded) and splits off validation and, without a test file, test samples.
+    private static func split(_ train: SpikeDataset, test: SpikeDataset?, validationFraction: Double, testFraction: Double?,
+                              seed: UInt64) throws -> [SpikeDataset] {
+        var rng = Xoshiro256StarStar(seed: seed)
+        var order = Array(0..<train.count)
+        order.shuffle(using: &rng)
+        let shuffled = train.subset(order)
+        if let test {
+            return try shuffled.split(fractions: [1 - validationFraction, validationFraction]) + [test]
+        }
+        let t = testFraction ?? 0.1
+        return try shuffled.split(fractions: [1 - validationFraction - t, validationFraction, t])
+    }
+}

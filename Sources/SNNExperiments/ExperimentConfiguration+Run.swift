@@ -1,0 +1,74 @@
+import Foundation
+import SNNData
+
+extension ExperimentConfiguration {
+    /// Runs the experiment: data → network → initialization (report) → optional priming → training → test.
+    ///
+    /// - Parameters:
+    ///   - progress: how training shows its progress.
+    ///   - dataOverride: replaces the training file of file-based data (see ``makeData(dataOverride:)``).
+    ///   - log: receives the initialization report and priming lines (nothing is printed otherwise).
+    ///   - onEpoch: called after each training epoch.
+    /// - Throws: ``ConfigurationFileError`` for what SNNKit rejects (naming the section), data loader errors, errors
+    ///   writing the checkpoint.
+    public func run(progress: ProgressStyle = .automatic, dataOverride: String? = nil, log: (String) -> Void = { _ in },
+                    onEpoch: (EpochMetrics) -> Void = { _ in }) throws -> ExperimentResult {
+        let start = Date()
+        let (train, validation, test) = try makeData(dataOverride: dataOverride)
+        var net = try makeNetwork()
+        func rejected(_ section: String, _ error: ConfigurationError) -> ConfigurationFileError {
+            fileError(ConfigurationIssue(path: [.key(section)], kind: .invalid(error.description)))
+        }
+
+        var rng = Xoshiro256StarStar(seed: initialization.seed)
+        let report: InitializationReport
+        do {
+            report = try net.initialize(initialization.method.value, rates: initialization.rates.value(on: train),
+                                        connectionProbability: initialization.connectionProbability, using: &rng)
+        } catch {
+            throw rejected("initialization", error)
+        }
+        log(report.description)
+        let initialRates = try measuredRates(of: net, report: report, on: train)
+
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(network: net, loss: training.loss, optimizer: training.optimizer.makeOptimizer(),
+                                  regularizers: training.regularizers.map(\.regularizer), schedule: training.schedule.schedule)
+        } catch {
+            throw rejected("training", error)
+        }
+        trainer.threadCount = training.threads
+        var primingLosses: [Double] = []
+        if training.primingEpochs > 0 {
+            primingLosses = try trainer.prime(train, epochs: training.primingEpochs, batchSize: training.batchSize, seed: training.seed)
+            log("priming: \(primingLosses.count) epochs, regularizer loss \(primingLosses.map { String(format: "%.4g", $0) }.joined(separator: " → "))")
+        }
+        let summary = try trainer.fit(train, validation: validation.count > 0 ? validation : nil, epochs: training.epochs,
+                                      batchSize: training.batchSize, seed: training.seed, progress: progress,
+                                      checkpoint: training.checkpoint.map { URL(fileURLWithPath: $0) }, onEpoch: onEpoch)
+        let testResult = try trainer.evaluate(test, batchSize: training.batchSize)
+        return ExperimentResult(configuration: self, initialization: report, initialRates: initialRates, primingLosses: primingLosses,
+                                training: summary, test: testResult, network: trainer.network, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// A copy whose training runs for `epochs` epochs (`snn train CONFIG --epochs N`).
+    public func overridingEpochs(_ epochs: Int) -> ExperimentConfiguration {
+        var copy = self
+        copy.training.epochs = epochs
+        return copy
+    }
+
+    /// Each spiking layer's rate after initialization: from the report when it measured them, else measured on up to
+    /// 256 training samples.
+    private func measuredRates(of net: SpikingNetwork, report: InitializationReport, on train: SpikeDataset) throws -> [ExperimentResult.LayerRate] {
+        let spiking = report.populations.filter(\.isSpiking)
+        if spiking.allSatisfy({ $0.measuredRateHz != nil }) {
+            return spiking.map { ExperimentResult.LayerRate(layer: $0.layer, name: $0.name, hertz: $0.measuredRateHz!) }
+        }
+        let statistics = try net.measureActivity(on: train.denseBatch(Array(0..<min(256, train.count))))
+        return net.layers.indices.filter { net.layers[$0].neuron.isSpiking }.map {
+            ExperimentResult.LayerRate(layer: $0, name: net.layers[$0].name, hertz: statistics[$0].rateHz)
+        }
+    }
+}
