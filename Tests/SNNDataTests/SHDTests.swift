@@ -128,6 +128,17 @@ struct SHDTests {
         #expect(abs(times.values[0] - (Double(written.eventSteps[0]) + 0.5) * 0.002) < 1e-7)
     }
 
+    @Test("An empty data set round-trips (zero samples)")
+    func emptyRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.file("empty.h5")
+        let empty = try Randman.classification(classes: 2, units: 5, samplesPerClass: 3).subset([])
+        try empty.writeSHD(to: path)
+        let read = try SpikeDataset.loadSHD(path: path, timeStep: .milliseconds(2), steps: 100, channels: 5)
+        #expect(read.count == 0 && read.eventOffsets == [0] && read.channels == 5 && read.classes == 1)
+    }
+
     @Test("Round trip at a fine time step (0.1 ms, 10 000 steps) and with another seed")
     func roundTripFine() throws {
         let dir = try TemporaryDirectory()

@@ -18,8 +18,11 @@ import Foundation
 /// build), so instances may be used from any thread, one call at a time per instance. The file is
 /// closed by ``close()`` or when the instance is deinitialized.
 public final class HDF5File {
-    /// The default for ``elementLimit``: 2³¹ elements per read.
-    public static let defaultElementLimit = 1 << 31
+    /// The default for ``elementLimit``: 2²⁸ (268 435 456) elements per read, at most 2 GiB of 8-byte
+    /// numbers. Loaders read large variable-length datasets in blocks of rows, so real data sets (SSC's
+    /// 75 466 training samples) stay far below it, while a small file declaring a huge sparse dataset
+    /// cannot make a reader allocate more than this.
+    public static let defaultElementLimit = 1 << 28
 
     /// The file's path, as given when opening or creating it.
     public let path: String
@@ -51,11 +54,11 @@ public final class HDF5File {
             throw .cannotOpen(path: path, reason: "no such file")
         }
         guard !isDirectory.boolValue else { throw .cannotOpen(path: path, reason: "is a directory") }
-        let id = HDF5Library.locked { H5Fopen(path, snn_h5f_acc_rdonly(), snn_h5p_default()) }
-        guard id >= 0 else {
-            let reason = HDF5Library.locked { HDF5Library.takeError() }
-            throw .cannotOpen(path: path, reason: "not a readable HDF5 file (\(reason))")
+        let (id, reason) = HDF5Library.locked { () -> (hid_t, String) in
+            let id = H5Fopen(path, snn_h5f_acc_rdonly(), snn_h5p_default())
+            return (id, id >= 0 ? "" : HDF5Library.takeError())
         }
+        guard id >= 0 else { throw .cannotOpen(path: path, reason: "not a readable HDF5 file (\(reason))") }
         fileID = id
     }
 
@@ -70,11 +73,11 @@ public final class HDF5File {
         self.isWritable = true
         self.elementLimit = HDF5File.defaultElementLimit
         let flags = overwrite ? snn_h5f_acc_trunc() : snn_h5f_acc_excl()
-        let id = HDF5Library.locked { H5Fcreate(path, flags, snn_h5p_default(), snn_h5p_default()) }
-        guard id >= 0 else {
-            let reason = HDF5Library.locked { HDF5Library.takeError() }
-            throw .cannotWrite(path: path, dataset: "", reason: reason)
+        let (id, reason) = HDF5Library.locked { () -> (hid_t, String) in
+            let id = H5Fcreate(path, flags, snn_h5p_default(), snn_h5p_default())
+            return (id, id >= 0 ? "" : HDF5Library.takeError())
         }
+        guard id >= 0 else { throw .cannotWrite(path: path, dataset: "", reason: reason) }
         fileID = id
     }
 
