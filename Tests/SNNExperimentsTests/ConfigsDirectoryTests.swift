@@ -1,7 +1,7 @@
 import Foundation
 import SNNKit
 import Testing
-@testable import SNNExperiments
+import SNNExperiments
 
 @Suite("configs/ — the reference experiments of SPEC §8")
 struct ConfigsDirectoryTests {

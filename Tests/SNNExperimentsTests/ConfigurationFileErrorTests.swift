@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SNNExperiments
+import SNNExperiments
 
 @Suite("Configuration errors name the file and the key path")
 struct ConfigurationFileErrorTests {

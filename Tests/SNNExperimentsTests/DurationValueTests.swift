@@ -1,5 +1,5 @@
 import Testing
-@testable import SNNExperiments
+import SNNExperiments
 
 @Suite("DurationValue — times with explicit units")
 struct DurationValueTests {

@@ -1,7 +1,7 @@
 import Foundation
 import SNNKit
 import Testing
-@testable import SNNExperiments
+import SNNExperiments
 
 @Suite("Running a configuration end to end")
 struct ExperimentRunTests {

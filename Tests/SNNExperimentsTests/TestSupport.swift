@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SNNExperiments
+import SNNExperiments
 
 /// The repository root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
