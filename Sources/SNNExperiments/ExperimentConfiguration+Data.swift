@@ -3,8 +3,9 @@ import SNNData
 extension ExperimentConfiguration {
     /// Generates or loads the data and splits it into training, validation and test sets.
     ///
-    /// - Parameter dataOverride: replaces the training file (`data.path`) of file-based data (`shd`, `dvs`),
-    ///   e.g. from `snn train CONFIG --data PATH`.
+    /// - Parameter dataOverride: replaces the data files of file-based data (`shd`, `dvs`), e.g. from
+    ///   `snn train CONFIG --data PATH`: validation and test sets are then split off that one file (`testFraction`,
+    ///   default 0.1) and the configured `testPath` is not read.
     /// - Throws: ``ConfigurationFileError`` (an override of generated data, a loader missing from this build, an empty
     ///   split) or the loader's error naming the data file.
     public func makeData(dataOverride: String? = nil) throws -> (train: SpikeDataset, validation: SpikeDataset, test: SpikeDataset) {
@@ -36,7 +37,8 @@ extension ExperimentConfiguration {
                     try DataLoaders.loadSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
                                             downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
                 }
-                sets = try Self.split(try load(dataOverride ?? s.path), test: try s.testPath.map(load), validationFraction: s.validationFraction,
+                sets = try Self.split(try load(dataOverride ?? s.path), test: try (dataOverride == nil ? s.testPath : nil).map(load),
+                                      validationFraction: s.validationFraction,
                                       testFraction: s.testFraction, seed: s.seed)
             } catch let error as LoaderUnavailable {
                 throw unavailable(error)
@@ -47,7 +49,8 @@ extension ExperimentConfiguration {
                     try DataLoaders.loadDVS(path: path, timeStep: timeStep, duration: d.duration.duration, sensorSize: d.sensorSize,
                                             downsample: d.downsample, classes: d.classes)
                 }
-                sets = try Self.split(try load(dataOverride ?? d.path), test: try d.testPath.map(load), validationFraction: d.validationFraction,
+                sets = try Self.split(try load(dataOverride ?? d.path), test: try (dataOverride == nil ? d.testPath : nil).map(load),
+                                      validationFraction: d.validationFraction,
                                       testFraction: d.testFraction, seed: d.seed)
             } catch let error as LoaderUnavailable {
                 throw unavailable(error)
