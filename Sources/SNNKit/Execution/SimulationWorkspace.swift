@@ -24,8 +24,10 @@ public final class SimulationWorkspace {
         var usesDropout = false
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
-        let gradInput = FloatBuffer()      // ∂L/∂X
-        let gradSecondInput = FloatBuffer() // ∂L/∂Y
+        // ∂L/∂X and ∂L/∂Y reuse the buffers of X and Y: the backward pass never reads the inputs again (it works from
+        // U, the recorded resets and drives), so one [T, B, N] buffer per current serves both passes.
+        var gradInput: FloatBuffer { currents }
+        var gradSecondInput: FloatBuffer { secondCurrents }
         let scratchA = FloatBuffer()
         let scratchB = FloatBuffer()
         let scratchC = FloatBuffer()
@@ -100,11 +102,11 @@ public final class SimulationWorkspace {
         for (k, layer) in network.layers.enumerated() {
             let n = rows * layer.size, slice = batch * layer.size
             let b = layers[k]
-            b.state.reserve(n); b.currents.reserve(n); b.gradOutput.reserve(n); b.gradInput.reserve(n)
+            b.state.reserve(n); b.currents.reserve(n); b.gradOutput.reserve(n)
             b.scratchA.reserve(slice); b.scratchB.reserve(slice); b.scratchC.reserve(slice)
             if layer.neuron.isSpiking { b.spikes.reserve(n) }
             if layer.usesDualScan {
-                b.secondCurrents.reserve(n); b.gradSecondInput.reserve(n)
+                b.secondCurrents.reserve(n)
             }
         }
     }
