@@ -34,6 +34,14 @@ public struct PerNeuronDecays {
     }
 }
 
+/// λ_m, λ_s, κ_m of element `e` of a `[B, N]` slice: per neuron when given, else the shared coefficients.
+@inlinable @inline(__always)
+func decays(_ c: LIFCoefficients, _ perNeuron: PerNeuronDecays?, _ e: Int) -> (Float, Float, Float) {
+    guard let p = perNeuron else { return (c.membraneDecay, c.synapseDecay, c.membraneGain) }
+    let lm = p.membrane[e % p.units]
+    return (lm, p.synapse[e % p.units], 1 - lm)
+}
+
 /// One forward step of the two-current LIF in the reference (stork) order, over `count` neurons:
 ///
 ///     S[t] = f(U[t-1] − θ);  D = I[t-1] − J[t-1]
@@ -55,11 +63,7 @@ public func dualCurrentForwardStep<F: SpikeNonlinearity>(
     let th = c.primary.threshold, lj = c.secondDecay
     let (i, j) = currents, (x, y) = previousInputs
     for e in 0..<count {
-        var lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
-        if let p = perNeuron {
-            let n = e % p.units
-            lm = p.membrane[n]; ls = p.synapse[n]; km = 1 - lm
-        }
+        let (lm, ls, km) = decays(c.primary, perNeuron, e)
         let u = previousMembrane[e], d = i[e] - j[e]
         let s = spike(u - th)
         let r: Float
@@ -96,11 +100,7 @@ public func dualCurrentBackwardStep<K: SurrogateKernel>(
     let th = c.primary.threshold, lj = c.secondDecay
     let (gi, gj) = gradCurrents, (gx, gy) = previousGradInputs
     for e in 0..<count {
-        var lm = c.primary.membraneDecay, ls = c.primary.synapseDecay, km = c.primary.membraneGain
-        if let p = perNeuron {
-            let n = e % p.units
-            lm = p.membrane[n]; ls = p.synapse[n]; km = 1 - lm
-        }
+        let (lm, ls, km) = decays(c.primary, perNeuron, e)
         let r: Float
         switch reset {
         case .fromMembrane: r = membrane[e] > th ? 0 : 1

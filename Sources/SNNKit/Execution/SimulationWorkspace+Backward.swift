@@ -59,13 +59,8 @@ extension SimulationWorkspace {
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
-            let c = layer.neuron.coefficients(timeStep: network.timeStep)
-            let perNeuron = prepareDecays(k, layer, timeStep: network.timeStep)
-            let run = SpikingBackward(workspace: self, k: k, coefficients: c,
-                                      dual: layer.neuron.dualCoefficients(timeStep: network.timeStep)
-                                          ?? (perNeuron != nil ? DualCurrentCoefficients(primary: c, secondDecay: 0) : nil),
-                                      perNeuron: perNeuron, learnsTimeConstants: layer.timeConstants?.isLearned == true,
-                                      adaptation: layer.neuron.adaptationStrength,
+            let run = SpikingBackward(workspace: self, k: k, constants: scanConstants(k, layer, timeStep: network.timeStep),
+                                      learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
                                       recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) })
             dynamics.surrogate.visit(run)
@@ -86,16 +81,14 @@ extension SimulationWorkspace {
     private struct SpikingBackward: SurrogateVisitor {
         unowned let workspace: SimulationWorkspace
         let k: Int
-        let coefficients: LIFCoefficients
-        let dual: DualCurrentCoefficients?
-        let perNeuron: PerNeuronDecays?
+        let constants: SpikingScanConstants
         let learnsTimeConstants: Bool
-        let adaptation: Float
         let differentiatesReset: Bool
         let recurrent: [(index: Int, projection: Projection)]
 
         func visit<K: SurrogateKernel>(_ kernel: K) {
             let ws = workspace, b = ws.layers[k]
+            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n, steps = ws.steps
             let u = b.state.pointer, s = b.spikes.pointer
             let gs = b.gradOutput.pointer, gx = b.gradInput.pointer, gy = b.gradSecondInput.pointer

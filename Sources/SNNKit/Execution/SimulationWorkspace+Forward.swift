@@ -50,12 +50,9 @@ extension SimulationWorkspace {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
             let isFree = options.freeMembraneLayers.contains(k)
-            var c = layer.neuron.coefficients(timeStep: network.timeStep)
-            let perNeuron = prepareDecays(k, layer, timeStep: network.timeStep)
+            var constants = scanConstants(k, layer, timeStep: network.timeStep)
             let learns = layer.timeConstants?.isLearned == true
-            var dual = layer.neuron.dualCoefficients(timeStep: network.timeStep)
-                ?? (perNeuron != nil ? DualCurrentCoefficients(primary: c, secondDecay: 0) : nil)
-            if isFree { c.threshold = .infinity; dual?.primary.threshold = .infinity }
+            if isFree { constants.coefficients.threshold = .infinity; constants.dual?.primary.threshold = .infinity }
             let smooth = options.spikeMode == .smoothSurrogate && !isFree
             let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
@@ -72,8 +69,7 @@ extension SimulationWorkspace {
                 let wt: UnsafePointer<Float>? = b.hasEvents && p.operation == .dense ? preparedTransposedWeights(k, j, p) : nil
                 return RecurrentAfferent(index: j, projection: p, transposed: wt)
             }
-            let run = SpikingForward(workspace: self, k: k, coefficients: c, dual: dual, perNeuron: perNeuron,
-                                     adaptation: layer.neuron.adaptationStrength, replay: replay, smooth: smooth,
+            let run = SpikingForward(workspace: self, k: k, constants: constants, replay: replay, smooth: smooth,
                                      recordsResets: b.usesRecordedResets || options.recordsResets || learns || b.usesDropout,
                                      keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
                                      recurrent: recurrent)
@@ -106,6 +102,26 @@ extension SimulationWorkspace {
         for e in 0..<count { b.dropoutScale.pointer[e] = rng.nextUniform() < p ? 0 : kept }
     }
 
+    /// The constants of a spiking layer's scan, shared by the forward and backward passes.
+    struct SpikingScanConstants {
+        /// λ_m, λ_s, κ_m, θ.
+        var coefficients: LIFCoefficients
+        /// Two-current constants (adaptive, E/I, or any layer with per-neuron τ); nil runs the one-current LIF scan.
+        var dual: DualCurrentCoefficients?
+        /// Per-neuron decays, if the layer has per-neuron time constants.
+        var perNeuron: PerNeuronDecays?
+        /// a of an adaptive LIF (0 otherwise).
+        var adaptation: Float
+    }
+
+    func scanConstants(_ k: Int, _ layer: Layer, timeStep: Duration) -> SpikingScanConstants {
+        let c = layer.neuron.coefficients(timeStep: timeStep)
+        let perNeuron = prepareDecays(k, layer, timeStep: timeStep)
+        let dual = layer.neuron.dualCoefficients(timeStep: timeStep)
+            ?? (perNeuron != nil ? DualCurrentCoefficients(primary: c, secondDecay: 0) : nil)
+        return SpikingScanConstants(coefficients: c, dual: dual, perNeuron: perNeuron, adaptation: layer.neuron.adaptationStrength)
+    }
+
     /// Computes per-neuron λ_m, λ_s from a layer's ``NeuronTimeConstants`` (nil when the layer has none).
     func prepareDecays(_ k: Int, _ layer: Layer, timeStep: Duration) -> PerNeuronDecays? {
         guard let tc = layer.timeConstants else { return nil }
@@ -132,10 +148,7 @@ extension SimulationWorkspace {
     private struct SpikingForward: SurrogateVisitor {
         unowned let workspace: SimulationWorkspace
         let k: Int
-        let coefficients: LIFCoefficients
-        let dual: DualCurrentCoefficients?
-        let perNeuron: PerNeuronDecays?
-        let adaptation: Float
+        let constants: SpikingScanConstants
         let replay: Bool
         let smooth: Bool
         let recordsResets: Bool
@@ -147,6 +160,7 @@ extension SimulationWorkspace {
 
         func run<F: SpikeNonlinearity>(_ spike: F) {
             let ws = workspace, b = ws.layers[k]
+            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n
             let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer, y = b.secondCurrents.pointer
             let current = b.scratchA.pointer, second = b.scratchC.pointer
