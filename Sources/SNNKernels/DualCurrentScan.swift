@@ -53,19 +53,21 @@ func decays(_ c: LIFCoefficients, _ perNeuron: PerNeuronDecays?, _ e: Int) -> (F
 ///   - drive: if given, receives `D = I[t-1] − J[t-1]` (needed to differentiate the reset).
 ///   - resetOut: if given, receives `R[t]`.
 ///   - perNeuron: per-neuron λ_m, λ_s replacing those of `c`.
+///   - thresholdNoise: per-neuron threshold offsets η of escape noise (see ``lifForwardStep(count:coefficients:spike:reset:previousMembrane:current:previousInput:membrane:spikes:resetOut:thresholdNoise:)``).
 @inlinable
 public func dualCurrentForwardStep<F: SpikeNonlinearity>(
     count: Int, coefficients c: DualCurrentCoefficients, perNeuron: PerNeuronDecays? = nil, spike: F, reset: ResetSource,
     previousMembrane: UnsafePointer<Float>, currents: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
     previousInputs: (UnsafePointer<Float>, UnsafePointer<Float>), membrane: UnsafeMutablePointer<Float>,
-    spikes: UnsafeMutablePointer<Float>, drive: UnsafeMutablePointer<Float>?, resetOut: UnsafeMutablePointer<Float>?
+    spikes: UnsafeMutablePointer<Float>, drive: UnsafeMutablePointer<Float>?, resetOut: UnsafeMutablePointer<Float>?,
+    thresholdNoise: UnsafePointer<Float>? = nil
 ) {
     let th = c.primary.threshold, lj = c.secondDecay
     let (i, j) = currents, (x, y) = previousInputs
     for e in 0..<count {
         let (lm, ls, km) = decays(c.primary, perNeuron, e)
         let u = previousMembrane[e], d = i[e] - j[e]
-        let s = spike(u - th)
+        let s = spike(u - th - (thresholdNoise?[e] ?? 0))
         let r: Float
         switch reset {
         case .oneMinusSpike: r = 1 - s

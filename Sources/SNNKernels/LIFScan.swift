@@ -48,12 +48,15 @@ public enum ResetSource {
 ///   - previousMembrane: `U[t-1]`. - current: in `I[t-1]`, out `I[t]`. - previousInput: `X[t-1]`.
 ///   - membrane: out `U[t]` (may alias `previousMembrane`). - spikes: out `S[t]`.
 ///   - resetOut: if given, receives `R[t]`.
+///   - thresholdNoise: if given, a per-neuron threshold offset η for this step: the spike is `f(U[t-1] − θ − η)`
+///     (escape noise: with η drawn from the right distribution, `H(x − η)` is a Bernoulli spike of probability f(x)).
 @inlinable
 public func lifForwardStep<F: SpikeNonlinearity>(
     count: Int, coefficients c: LIFCoefficients, spike: F, reset: ResetSource,
     previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
     previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
-    spikes: UnsafeMutablePointer<Float>, resetOut: UnsafeMutablePointer<Float>?
+    spikes: UnsafeMutablePointer<Float>, resetOut: UnsafeMutablePointer<Float>?,
+    thresholdNoise: UnsafePointer<Float>? = nil
 ) {
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
     switch reset {
@@ -63,7 +66,7 @@ public func lifForwardStep<F: SpikeNonlinearity>(
         let zero = SIMD16<Float>(repeating: 0), one = SIMD16<Float>(repeating: 1), threshold = SIMD16<Float>(repeating: th)
         while e + 16 <= count {
             let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
-            let fired = u .> threshold
+            let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
             store16(zero.replacing(with: one, where: fired), spikes + e)
             store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
             store16(ls * i + x, current + e)
@@ -72,7 +75,7 @@ public func lifForwardStep<F: SpikeNonlinearity>(
         }
         while e < count {
             let u = previousMembrane[e], i = current[e]
-            let s: Float = u > th ? 1 : 0
+            let s: Float = u > th + (thresholdNoise?[e] ?? 0) ? 1 : 0
             spikes[e] = s
             membrane[e] = (lm * u + km * i) * (1 - s)
             current[e] = ls * i + previousInput[e]
@@ -82,7 +85,7 @@ public func lifForwardStep<F: SpikeNonlinearity>(
     case .oneMinusSpike:
         for e in 0..<count {
             let u = previousMembrane[e], i = current[e]
-            let s = spike(u - th)
+            let s = spike(u - th - (thresholdNoise?[e] ?? 0))
             let r = 1 - s
             spikes[e] = s
             membrane[e] = (lm * u + km * i) * r

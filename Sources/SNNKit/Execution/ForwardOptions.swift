@@ -18,12 +18,16 @@ public struct ForwardOptions: Sendable, Hashable {
     public var recordsResets: Bool
     /// Layers simulated without spikes or reset (the free membrane of initialization reports).
     public var freeMembraneLayers: Set<Int>
+    /// Seeds the escape noise of stochastic layers (paper 4); nil draws the next seed of the workspace's own sequence
+    /// (``SimulationWorkspace/noiseSeed``), so repeated passes differ but a run is reproducible.
+    public var noiseSeed: UInt64?
     /// Seeds the dropout masks of layers with ``Layer/dropout`` > 0 (training); nil = no dropout (inference).
     public var dropoutSeed: UInt64?
 
     /// Creates options; the defaults simulate normally.
     public init(spikeMode: SpikeMode = .step, replaysRecordedResets: Bool = false, recordsResets: Bool = false,
-                freeMembraneLayers: Set<Int> = [], dropoutSeed: UInt64? = nil) {
+                freeMembraneLayers: Set<Int> = [], dropoutSeed: UInt64? = nil, noiseSeed: UInt64? = nil) {
+        self.noiseSeed = noiseSeed
         self.dropoutSeed = dropoutSeed
         self.spikeMode = spikeMode
         self.replaysRecordedResets = replaysRecordedResets

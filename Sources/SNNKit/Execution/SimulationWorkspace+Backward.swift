@@ -63,7 +63,7 @@ extension SimulationWorkspace {
                                       learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
                                       recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) })
-            dynamics.surrogate.visit(run)
+            dynamics.effectiveSurrogate.visit(run)
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
             let go = b.scratchA.pointer, gi = b.scratchB.pointer, gs = b.gradOutput.pointer, gx = b.gradInput.pointer
@@ -96,7 +96,8 @@ extension SimulationWorkspace {
             b.scratchA.zero(slice); b.scratchB.zero(slice); b.scratchC.zero(slice)
             ws.zeros.zero(slice)
             let zero = UnsafePointer(ws.zeros.pointer)
-            let recorded = b.usesRecordedResets || b.usesDropout   // stored spikes are the dropped ones: read R as recorded
+            // Dropped or stochastic spikes: R cannot be derived from U, read it as recorded.
+            let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // gX[T−1] = 0: X[T−1] would only reach I[T], past the window.
             (gx + (steps - 1) * slice).update(repeating: 0, count: slice)

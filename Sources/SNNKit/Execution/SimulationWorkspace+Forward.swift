@@ -57,7 +57,15 @@ extension SimulationWorkspace {
             let replay = options.replaysRecordedResets && !isFree && dynamics.resetGradient == .detached
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
             b.usesDropout = layer.dropout > 0 && options.dropoutSeed != nil && !isFree
-            if b.usesRecordedResets || options.recordsResets || learns || b.usesDropout { b.resets.reserve(rows * n) }
+            b.isStochastic = dynamics.escapeNoise != nil && !smooth && !isFree
+            var seed: UInt64 = 0
+            if b.isStochastic {
+                b.thresholdNoise.reserve(batch * n)
+                if let s = options.noiseSeed { seed = s } else { seed = noiseSeed; noiseSeed &+= 1 }
+                seed ^= 0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1)
+            }
+            let recordsResets = b.usesRecordedResets || options.recordsResets || learns || b.usesDropout || b.isStochastic
+            if recordsResets { b.resets.reserve(rows * n) }
             if dynamics.resetGradient == .differentiated || learns { b.drive.reserve(rows * n) }
             if learns { b.currentHistory.reserve(rows * n) }
             if b.usesDropout { fillDropoutScale(k, probability: layer.dropout, seed: options.dropoutSeed!) }
@@ -70,10 +78,11 @@ extension SimulationWorkspace {
                 return RecurrentAfferent(index: j, projection: p, transposed: wt)
             }
             let run = SpikingForward(workspace: self, k: k, constants: constants, replay: replay, smooth: smooth,
-                                     recordsResets: b.usesRecordedResets || options.recordsResets || learns || b.usesDropout,
+                                     recordsResets: recordsResets, escapeNoise: b.isStochastic ? dynamics.escapeNoise : nil,
+                                     noiseSeed: seed,
                                      keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
                                      recurrent: recurrent)
-            if smooth { dynamics.surrogate.visit(run) } else { run.run(HeavisideSpike()) }
+            if smooth { dynamics.effectiveSurrogate.visit(run) } else { run.run(HeavisideSpike()) }
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
             let slice = batch * n
@@ -152,6 +161,8 @@ extension SimulationWorkspace {
         let replay: Bool
         let smooth: Bool
         let recordsResets: Bool
+        let escapeNoise: EscapeNoise?
+        let noiseSeed: UInt64
         let keepsDrive: Bool
         let keepsCurrents: Bool
         let recurrent: [RecurrentAfferent]
@@ -168,7 +179,12 @@ extension SimulationWorkspace {
             b.scratchC.zero(slice)
             ws.zeros.zero(slice)
             let zero = UnsafePointer(ws.zeros.pointer)
+            var rng = Xoshiro256StarStar(seed: noiseSeed)
+            let noise: UnsafePointer<Float>? = escapeNoise != nil ? UnsafePointer(b.thresholdNoise.pointer) : nil
             for t in 0..<ws.steps {
+                if let escapeNoise {
+                    for e in 0..<slice { b.thresholdNoise.pointer[e] = escapeNoise.thresholdOffset(uniform: rng.nextUniform()) }
+                }
                 let reset: ResetSource
                 if replay { reset = .replay(b.resets.pointer + t * slice) }
                 else if smooth && !keepsDrive { reset = .step }
@@ -181,14 +197,15 @@ extension SimulationWorkspace {
                                            currents: (current, second),
                                            previousInputs: t == 0 ? (zero, zero) : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
                                            membrane: u + t * slice, spikes: s + t * slice,
-                                           drive: keepsDrive ? b.drive.pointer + t * slice : nil, resetOut: resetOut)
+                                           drive: keepsDrive ? b.drive.pointer + t * slice : nil, resetOut: resetOut,
+                                           thresholdNoise: noise)
                     if adaptation != 0 { axpy(count: slice, adaptation, s + t * slice, y + t * slice) }
                 } else {
                     if keepsDrive { (b.drive.pointer + t * slice).update(from: current, count: slice) }
                     lifForwardStep(count: slice, coefficients: coefficients, spike: spike, reset: reset,
                                    previousMembrane: previousMembrane, current: current,
                                    previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
-                                   spikes: s + t * slice, resetOut: resetOut)
+                                   spikes: s + t * slice, resetOut: resetOut, thresholdNoise: noise)
                 }
                 if b.usesDropout { multiply(count: slice, s + t * slice, by: b.dropoutScale.pointer + t * slice) }
                 var density: Double? = nil

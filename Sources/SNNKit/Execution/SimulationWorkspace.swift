@@ -22,6 +22,8 @@ public final class SimulationWorkspace {
         let decayGradients = FloatBuffer() // ∂L/∂λ_m[N], ∂L/∂λ_s[N]
         let dropoutScale = FloatBuffer()   // per element: 0 (dropped) or 1/(1 − p)
         var usesDropout = false
+        let thresholdNoise = FloatBuffer() // escape-noise threshold offsets of one step
+        var isStochastic = false           // last forward drew stochastic spikes (R must be read as recorded)
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
         // ∂L/∂X and ∂L/∂Y reuse the buffers of X and Y: the backward pass never reads the inputs again (it works from
@@ -65,6 +67,10 @@ public final class SimulationWorkspace {
     public private(set) var phaseSeconds: [String: Double] = [:]
     /// Whether to time the phases of forward and backward passes (for benchmarks; off by default).
     public var isProfiling = false
+    /// The seed of the next forward pass's escape noise when ``ForwardOptions/noiseSeed`` is nil; advanced by each such
+    /// pass (the same sequence of calls gives the same spikes).
+    public var noiseSeed: UInt64 = 0x5EED_0F_E5C4
+
 
     @inline(__always)
     func timed<R>(_ phase: String, _ body: () -> R) -> R {

@@ -120,18 +120,20 @@ public struct LIFLayer: LayerDeclaration {
     ///     heterogeneous draw).
     ///   - timeConstantSpread: σ_τ of per-neuron heterogeneous time constants (log-normal, mean τ), drawn once.
     ///   - dropout: probability of dropping each transmitted spike while training (inverted dropout).
+    ///   - escapeNoise: stochastic spiking, Bernoulli(f(U − θ)), with f′ as the surrogate (paper 4, SPEC §1.5);
+    ///     not combined with `adaptation`.
     ///   - skipSources: further feed-forward sources (skip connections), each with its own dense projection.
     public init(_ size: Int, tauMembrane: Duration = .milliseconds(20), tauSynapse: Duration = .milliseconds(10),
                 threshold: Float = 1, isRecurrent: Bool = false, surrogate: Surrogate = .default,
                 resetGradient: ResetGradient = .detached, adaptation: (tau: Duration, strength: Float)? = nil,
                 learnsTimeConstants: Bool = false, timeConstantSpread: Double = 0, dropout: Double = 0,
-                hasBias: Bool = false, skipSources: [LayerSource] = [], name: String? = nil) {
+                escapeNoise: EscapeNoise? = nil, hasBias: Bool = false, skipSources: [LayerSource] = [], name: String? = nil) {
         self.dropout = dropout
         self.learnsTimeConstants = learnsTimeConstants
         self.timeConstantSpread = timeConstantSpread
         self.size = size
         self.dynamics = LIFDynamics(tauMembrane: tauMembrane, tauSynapse: tauSynapse, threshold: threshold,
-                                    surrogate: surrogate, resetGradient: resetGradient)
+                                    surrogate: surrogate, resetGradient: resetGradient, escapeNoise: escapeNoise)
         self.isRecurrent = isRecurrent
         self.adaptation = adaptation
         self.hasBias = hasBias
@@ -156,6 +158,9 @@ public struct LIFLayer: LayerDeclaration {
         var afferents = ([context.previous] + skipSources).map { context.denseProjection(from: $0, into: size, hasBias: hasBias) }
         if isRecurrent {
             afferents.append(Projection(source: .layer(index), targetSize: size, sourceSize: size))
+        }
+        if adaptation != nil && dynamics.escapeNoise != nil {
+            throw .invalidNetwork(reason: "layer \(index) (LIF): escape noise is not available for adaptive LIF neurons")
         }
         guard timeConstantSpread >= 0, timeConstantSpread.isFinite else {
             throw .outOfRange(field: "layer \(index) (LIF).timeConstantSpread", value: timeConstantSpread, range: "[0, ∞)")

@@ -23,16 +23,24 @@ public struct LIFDynamics: Sendable, Hashable, Codable {
     public var surrogate: Surrogate
     /// Whether the reset is differentiated.
     public var resetGradient: ResetGradient
+    /// Stochastic spiking (paper 4): when set, spikes are Bernoulli(f(U − θ)) and the backward pass uses f′ in place
+    /// of ``surrogate``.
+    public var escapeNoise: EscapeNoise?
 
-    /// Creates LIF dynamics; defaults are those of the reference (τ 20/10 ms, θ 1, SuperSpike β 20, detached reset).
+    /// Creates LIF dynamics; defaults are those of the reference (τ 20/10 ms, θ 1, SuperSpike β 20, detached reset,
+    /// deterministic spikes).
     public init(tauMembrane: Duration = .milliseconds(20), tauSynapse: Duration = .milliseconds(10), threshold: Float = 1,
-                surrogate: Surrogate = .default, resetGradient: ResetGradient = .detached) {
+                surrogate: Surrogate = .default, resetGradient: ResetGradient = .detached, escapeNoise: EscapeNoise? = nil) {
         self.tauMembrane = tauMembrane
         self.tauSynapse = tauSynapse
         self.threshold = threshold
         self.surrogate = surrogate
         self.resetGradient = resetGradient
+        self.escapeNoise = escapeNoise
     }
+
+    /// The derivative used by the backward pass: f′ of the escape noise if any, else ``surrogate``.
+    public var effectiveSurrogate: Surrogate { escapeNoise?.surrogate ?? surrogate }
 
     /// Validates against the network's time step.
     func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
@@ -40,6 +48,7 @@ public struct LIFDynamics: Sendable, Hashable, Codable {
         try validateTimeConstant(tauSynapse, timeStep: timeStep, field: "\(field).tauSynapse")
         guard threshold.isFinite else { throw .nonPositiveParameter(field: "\(field).threshold", value: Double(threshold)) }
         try surrogate.validate(field: "\(field).surrogate")
+        try escapeNoise?.validate(field: "\(field).escapeNoise")
     }
 
     /// The per-step constants for time step Δt.
