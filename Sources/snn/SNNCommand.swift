@@ -29,6 +29,9 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Randman input units.") var units = 20
     @Option(name: .customLong("samples-per-class"), help: "Randman samples per class.") var samplesPerClass = 1000
     @Option(name: .customLong("superspike-beta"), help: "SuperSpike surrogate steepness β.") var beta: Float = 20
+    @Option(name: .customLong("escape-noise-beta"),
+            help: "Stochastic hidden neurons (paper 4): spikes Bernoulli(σ(β·(U − θ))), surrogate σ′ (reference β 10, with --sigma-u 1.3).")
+    var escapeNoiseBeta: Float?
 
     static let steps = 100
     static let timeStep = Duration.milliseconds(2)
@@ -43,7 +46,7 @@ struct ExperimentOptions: ParsableArguments {
         let duration = Duration.milliseconds(2 * Self.steps)
         return try SpikingNetwork(inputs: units, timeStep: Self.timeStep) {
             LIFLayer(hidden, tauMembrane: .milliseconds(20), tauSynapse: .milliseconds(10), isRecurrent: recurrent,
-                     surrogate: .superSpike(beta: beta))
+                     surrogate: .superSpike(beta: beta), escapeNoise: escapeNoiseBeta.map { .sigmoid(beta: $0) })
             LeakyReadout(classes, tauMembrane: duration, tauSynapse: .milliseconds(10), initialState: -1e-2)
         }
     }
@@ -109,6 +112,7 @@ struct Train: ParsableCommand {
             (e.hidden != d.hidden, "--hidden"), (e.recurrent, "--recurrent"), (e.sigmaU != d.sigmaU, "--sigma-u"), (e.seed != d.seed, "--seed"),
             (e.dataSeed != d.dataSeed, "--data-seed"), (e.classes != d.classes, "--classes"), (e.units != d.units, "--units"),
             (e.samplesPerClass != d.samplesPerClass, "--samples-per-class"), (e.beta != d.beta, "--superspike-beta"),
+            (e.escapeNoiseBeta != nil, "--escape-noise-beta"),
             (batchSize != defaults.batchSize, "--batch-size"), (learningRate != defaults.learningRate, "--learning-rate"),
             (checkpoint != nil, "--checkpoint"), (threads != defaults.threads, "--threads"),
         ]

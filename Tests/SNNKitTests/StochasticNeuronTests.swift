@@ -81,3 +81,24 @@ struct StochasticNeuronTests {
         #expect(abs(monteCarlo - surrogate) < 5 * (p / Double(samples)).squareRoot() / Double(2 * h) + 2e-3 * abs(surrogate))
     }
 }
+
+extension StochasticNeuronTests {
+    @Test("Trial variability: Fano factor 0 for deterministic neurons, positive for stochastic ones (measured 0.085: regular, sub-Poisson firing); formula check")
+    func trialVariability() throws {
+        let counts: [[Double]] = [[1, 0, 4], [3, 0, 4], [2, 0, 4]]   // unit 0: mean 2, var 1; unit 1 silent; unit 2: var 0
+        let fano = TrialVariability.fanoFactor(counts)
+        #expect(fano == 0.25)
+        let input = bernoulliInput(steps: 100, batch: 4, channels: 8, probability: 0.2, seed: 2)
+        let stochastic = try Self.network(.sigmoid(beta: 10)).measureTrialVariability(on: input, trials: 8)
+        #expect(stochastic.fanoFactors[0] > 0.02 && stochastic.meanCounts[0] > 0.5, "\(stochastic)")
+        #expect(stochastic.readoutStandardDeviation > 0)
+        var deterministic = try SpikingNetwork(inputs: 8, timeStep: .milliseconds(1)) {
+            LIFLayer(40)
+            LeakyReadout(3, tauMembrane: .milliseconds(30), initialState: -1)
+        }
+        var rng = Xoshiro256StarStar(seed: 3)
+        try deterministic.initialize(.fluctuationDriven(sigmaU: 1.3), rates: .fixed(hertz: 200), using: &rng)
+        let fixed = try deterministic.measureTrialVariability(on: input, trials: 4)
+        #expect(fixed.fanoFactors[0] == 0 && fixed.readoutStandardDeviation == 0)
+    }
+}
