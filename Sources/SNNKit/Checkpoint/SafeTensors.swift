@@ -326,10 +326,12 @@ public struct SafeTensors: Sendable, Equatable {
         var end: Int
     }
 
+    /// A header entry as written; numbers are read as `Double` (exact below 2⁵³, far beyond any real file) and
+    /// checked to be integers, so that `1.5` is reported with its field (integers beyond `Int` count as `Int.max`).
     private struct RawEntry: Decodable {
         var dtype: String
-        var shape: [Int]
-        var dataOffsets: [Int]
+        var shape: [Double]
+        var dataOffsets: [Double]
 
         enum CodingKeys: String, CodingKey {
             case dtype, shape
@@ -374,8 +376,23 @@ public struct SafeTensors: Sendable, Equatable {
             throw .invalidHeader(path: path, field: "header", reason: "\(error)")
         }
         var tensors: [Declared] = []
-        for (name, entry) in raw.tensors.sorted(by: { $0.name < $1.name }) {
-            guard let dtype = DType(rawValue: entry.dtype) else { throw .unknownDType(path: path, tensor: name, dtype: entry.dtype) }
+        func integers(_ values: [Double], _ field: String) throws(CheckpointError) -> [Int] {
+            var result: [Int] = []
+            for v in values {
+                if v.isFinite, v == v.rounded(), abs(v) >= 0x1p63 {   // an integer beyond Int: certainly too large
+                    result.append(v > 0 ? Int.max : Int.min)
+                    continue
+                }
+                guard let i = Int(exactly: v) else {
+                    throw .invalidHeader(path: path, field: field, reason: "expected integers, found \(v)")
+                }
+                result.append(i)
+            }
+            return result
+        }
+        for (name, raw) in raw.tensors.sorted(by: { $0.name < $1.name }) {
+            guard let dtype = DType(rawValue: raw.dtype) else { throw .unknownDType(path: path, tensor: name, dtype: raw.dtype) }
+            let entry = (shape: try integers(raw.shape, "\(name).shape"), dataOffsets: try integers(raw.dataOffsets, "\(name).data_offsets"))
             guard entry.shape.allSatisfy({ $0 >= 0 }) else {
                 throw .invalidHeader(path: path, field: "\(name).shape", reason: "negative dimension in \(entry.shape)")
             }
@@ -413,7 +430,7 @@ public struct SafeTensors: Sendable, Equatable {
         }
         switch error {
         case let .dataCorrupted(context):
-            return (field(context.codingPath), context.debugDescription)
+            return (field(context.codingPath), context.debugDescription + (context.underlyingError.map { " (\($0))" } ?? ""))
         case let .keyNotFound(key, context):
             return (field(context.codingPath + [key]), "missing")
         case let .typeMismatch(type, context):
