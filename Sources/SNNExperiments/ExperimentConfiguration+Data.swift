@@ -61,16 +61,18 @@ extension ExperimentConfiguration {
         return (sets[0], sets[1], sets[2])
     }
 
-    /// Shuffles a training file (seeded) and splits off validation and, without a test file, test samples.
+    /// Shuffles a training file (seeded) and splits off validation (``SpikeDataset/splitValidation(fraction:seed:stratification:)``
+    /// with a test file) and, without a test file, test samples.
     private static func split(_ train: SpikeDataset, test: SpikeDataset?, validationFraction: Double, testFraction: Double?,
                               seed: UInt64) throws -> [SpikeDataset] {
+        if let test {
+            let (training, validation) = try train.splitValidation(fraction: validationFraction, seed: seed)
+            return [training, validation, test]
+        }
         var rng = Xoshiro256StarStar(seed: seed)
         var order = Array(0..<train.count)
         order.shuffle(using: &rng)
         let shuffled = train.subset(order)
-        if let test {
-            return try shuffled.split(fractions: [1 - validationFraction, validationFraction]) + [test]
-        }
         let t = testFraction ?? 0.1
         return try shuffled.split(fractions: [1 - validationFraction - t, validationFraction, t])
     }

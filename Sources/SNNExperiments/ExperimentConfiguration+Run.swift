@@ -7,11 +7,15 @@ extension ExperimentConfiguration {
     /// - Parameters:
     ///   - progress: how training shows its progress.
     ///   - dataOverride: replaces the training file of file-based data (see ``makeData(dataOverride:)``).
-    ///   - log: receives the initialization report and priming lines (nothing is printed otherwise).
+    ///   - checkpoint: continues the run saved in this checkpoint (written by an earlier run of this configuration
+    ///     through `training.checkpoint`): the network, optimizer state, epoch and seeds are restored after the
+    ///     trainer is built and priming is skipped, so the result equals the uninterrupted run's.
+    ///   - log: receives the initialization report, priming and resume lines (nothing is printed otherwise).
     ///   - onEpoch: called after each training epoch.
-    /// - Throws: ``ConfigurationFileError`` for what SNNKit rejects (naming the section), data loader errors, errors
-    ///   writing the checkpoint.
-    public func run(progress: ProgressStyle = .automatic, dataOverride: String? = nil, log: (String) -> Void = { _ in },
+    /// - Throws: ``ConfigurationFileError`` for what SNNKit rejects (naming the section), data loader errors,
+    ///   `CheckpointError` reading or writing a checkpoint.
+    public func run(progress: ProgressStyle = .automatic, dataOverride: String? = nil, resumingFrom checkpoint: URL? = nil,
+                    log: (String) -> Void = { _ in },
                     onEpoch: (EpochMetrics) -> Void = { _ in }) throws -> ExperimentResult {
         let start = Date()
         let (train, validation, test) = try makeData(dataOverride: dataOverride)
@@ -40,7 +44,10 @@ extension ExperimentConfiguration {
         }
         trainer.threadCount = training.threads
         var primingLosses: [Double] = []
-        if training.primingEpochs > 0 {
+        if let checkpoint {
+            try trainer.restore(from: checkpoint)
+            log("resuming after epoch \(trainer.completedEpochs) of \(training.epochs) from \(checkpoint.path)")
+        } else if training.primingEpochs > 0 {
             primingLosses = try trainer.prime(train, epochs: training.primingEpochs, batchSize: training.batchSize, seed: training.seed)
             log("priming: \(primingLosses.count) epochs, regularizer loss \(primingLosses.map { String(format: "%.4g", $0) }.joined(separator: " → "))")
         }
@@ -50,6 +57,13 @@ extension ExperimentConfiguration {
         let testResult = try trainer.evaluate(test, batchSize: training.batchSize)
         return ExperimentResult(configuration: self, initialization: report, initialRates: initialRates, primingLosses: primingLosses,
                                 training: summary, test: testResult, network: trainer.network, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// A copy that writes its checkpoint to `path` after every epoch (`snn train CONFIG --checkpoint PATH`).
+    public func overridingCheckpoint(_ path: String) -> ExperimentConfiguration {
+        var copy = self
+        copy.training.checkpoint = path
+        return copy
     }
 
     /// A copy whose training runs for `epochs` epochs (`snn train CONFIG --epochs N`).

@@ -72,8 +72,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network (default: 20 → 128 LIF → 10 readout on Randman, SMORMS3 5e-3, 200 epochs).",
         discussion: """
-            With CONFIG, runs that YAML experiment configuration (see configs/); then only --data, --epochs, --json and \
-            --quiet apply, and the architecture and training flags are rejected.
+            With CONFIG, runs that YAML experiment configuration (see configs/); then only --data, --epochs, --checkpoint, \
+            --resume, --json and --quiet apply, and the architecture and training flags are rejected. \
+            --checkpoint writes a safetensors checkpoint (network, optimizer state, epoch, seeds, metrics) after every \
+            epoch; --resume continues a run from one: give the same flags or configuration as the interrupted run, \
+            --epochs counting the whole run, and the result equals the uninterrupted run's.
             """)
 
     @Argument(help: "A YAML experiment configuration (e.g. configs/randman.yaml); without one, the shallow Randman experiment.")
@@ -83,7 +86,10 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs (default 200; with a configuration, replaces training.epochs).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 250
     @Option(name: .customLong("learning-rate"), help: "SMORMS3 learning rate.") var learningRate = 5e-3
-    @Option(help: "Write the network here after every epoch (JSON, atomic).") var checkpoint: String?
+    @Option(help: "Write a checkpoint here after every epoch (safetensors, atomic; with CONFIG, replaces training.checkpoint).")
+    var checkpoint: String?
+    @Option(help: "Continue the run saved in this checkpoint (same flags or CONFIG as that run; --epochs is the total).")
+    var resume: String?
     @Option(help: "Threads of SNNKit's own kernels (BLAS stays single-threaded).") var threads = 2
     @Flag(help: "End the output with one JSON object of the results.") var json = false
     @Flag(help: "Print only the final result (and the JSON object).") var quiet = false
@@ -114,7 +120,7 @@ struct Train: ParsableCommand {
             (e.samplesPerClass != d.samplesPerClass, "--samples-per-class"), (e.beta != d.beta, "--superspike-beta"),
             (e.escapeNoiseBeta != nil, "--escape-noise-beta"),
             (batchSize != defaults.batchSize, "--batch-size"), (learningRate != defaults.learningRate, "--learning-rate"),
-            (checkpoint != nil, "--checkpoint"), (threads != defaults.threads, "--threads"),
+            (threads != defaults.threads, "--threads"),
         ]
         return checks.filter(\.0).map(\.1)
     }
@@ -132,6 +138,10 @@ struct Train: ParsableCommand {
                                       regularizers: [.lowerBound(strength: 100, threshold: 1e-3, per: .neuron),
                                                      .upperBound(strength: 0.1, threshold: 4, per: .population)])
             trainer.threadCount = threads
+            if let resume {
+                try trainer.restore(from: URL(fileURLWithPath: resume))
+                if !quiet { print("resuming after epoch \(trainer.completedEpochs) of \(epochs) from \(resume)") }
+            }
             let summary = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: batchSize, seed: experiment.seed,
                                           progress: quiet ? .silent : .automatic, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
             let result = try trainer.evaluate(test, batchSize: batchSize)
@@ -151,12 +161,14 @@ struct Train: ParsableCommand {
 }
 
 extension Train {
-    /// `snn train CONFIG`: loads, applies --epochs and --data, runs, prints the test result (and the JSON object).
+    /// `snn train CONFIG`: loads, applies --epochs, --checkpoint, --data and --resume, runs, prints the test result (and the JSON object).
     func runConfiguration(at path: String) {
         do {
             var configuration = try ExperimentConfiguration.load(from: path)
             if let epochs { configuration = configuration.overridingEpochs(epochs) }
+            if let checkpoint { configuration = configuration.overridingCheckpoint(checkpoint) }
             let result = try configuration.run(progress: quiet ? .silent : .automatic, dataOverride: data,
+                                               resumingFrom: resume.map { URL(fileURLWithPath: $0) },
                                                log: { line in if !quiet { print(line) } })
             print("test: \(result.test)")
             print(String(format: "wall time %.1f s", result.seconds))

@@ -65,9 +65,9 @@ struct TrainerTests {
 
     @Test("The checkpoint written after the last epoch loads back to the trained network")
     func checkpoint() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("snnkit-test-\(UUID().uuidString).json")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("snnkit-test-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         let (trainer, _, _) = try Self.train(seed: 5, epochs: 2, checkpoint: url)
-        #expect(try SpikingNetwork.load(from: url) == trainer.network)
+        #expect(try SpikingNetwork.load(checkpoint: url) == trainer.network)
     }
 }

@@ -14,7 +14,7 @@ import SNNKit
 ///   primingEpochs: 0             # epochs on the regularizer loss alone before the task (SPEC §3.4)
 ///   seed: 1                      # batch order
 ///   threads: 2                   # SNNKit's own kernel threads
-///   checkpoint: runs/x/last.json # optional: the network after every epoch (atomic JSON)
+///   checkpoint: runs/x/last.safetensors # optional: a checkpoint after every epoch (safetensors, atomic)
 /// ```
 public struct TrainingConfiguration: Sendable, Hashable, Codable {
     /// Epochs on the task.
@@ -35,7 +35,8 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var seed: UInt64
     /// Threads of SNNKit's own kernels.
     public var threads: Int
-    /// Where to write the network after every epoch, if anywhere.
+    /// Where to write a checkpoint (safetensors: network, optimizer state, epoch, seeds, metrics; see `Checkpoint`)
+    /// after every epoch, if anywhere; `snn train CONFIG --resume PATH` continues from it.
     public var checkpoint: String?
 
     /// The YAML keys.

@@ -20,6 +20,20 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable, Cod
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// A generator for stream `stream` of `seed`: one of many independent, reproducible streams derived from one
+    /// seed (e.g. one per epoch or per sample), so that the stream of epoch `e` does not depend on earlier epochs.
+    ///
+    /// Distinct `(seed, stream)` pairs give distinct starting states (the pair is combined by bijective mixing).
+    public init(seed: UInt64, stream: UInt64) {
+        func mix(_ value: UInt64) -> UInt64 {   // SplitMix64's finalizer, a bijection
+            var z = value
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        self.init(seed: mix(seed ^ mix(stream &* 0x9E37_79B9_7F4A_7C15 &+ 0xD1B5_4A32_D192_ED03)))
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9

@@ -25,6 +25,27 @@ public struct Tensor: Sendable, Equatable, Hashable, Codable {
         self.scalars = scalars
     }
 
+    /// The coding keys: `shape` and `scalars`.
+    private enum CodingKeys: String, CodingKey {
+        case shape, scalars
+    }
+
+    /// Decodes a tensor, checking that the shape is non-negative and matches the number of scalars.
+    /// - Throws: `DecodingError.dataCorrupted` naming the field when they disagree.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let shape = try container.decode([Int].self, forKey: .shape)
+        let scalars = try container.decode([Float].self, forKey: .scalars)
+        var expected = 1, overflow = false
+        for d in shape where !overflow { (expected, overflow) = expected.multipliedReportingOverflow(by: d) }
+        guard shape.allSatisfy({ $0 >= 0 }), !overflow, expected == scalars.count else {
+            throw DecodingError.dataCorruptedError(forKey: .scalars, in: container,
+                                                   debugDescription: "\(scalars.count) scalars do not fill shape \(shape)")
+        }
+        self.shape = shape
+        self.scalars = scalars
+    }
+
     /// Total number of elements.
     public var count: Int { scalars.count }
 

@@ -6,6 +6,27 @@ public protocol Optimizer: Sendable {
     var learningRate: Double { get set }
     /// Applies one update to every parameter of `network`.
     mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients)
+    /// The optimizer's kind, hyper-parameters, update count and per-parameter moments for the parameters of
+    /// `network` (the one being optimized), or `nil` when the optimizer cannot be checkpointed (the default).
+    func exportState(for network: SpikingNetwork) -> OptimizerState?
+    /// Continues from `state` (exported by an optimizer of the same kind for a network with the same parameters):
+    /// takes its moments and update count, keeps this optimizer's own hyper-parameters. An empty state resets the
+    /// optimizer to before its first step.
+    ///
+    /// - Throws: ``CheckpointError`` for another kind, a missing or misshapen moment (errors carry an empty path;
+    ///   ``Trainer`` fills in the checkpoint's file). The default implementation throws
+    ///   ``CheckpointError/incompatible(path:reason:)``.
+    mutating func restoreState(_ state: OptimizerState, for network: SpikingNetwork) throws(CheckpointError)
+}
+
+extension Optimizer {
+    /// Not checkpointable: `nil`.
+    public func exportState(for network: SpikingNetwork) -> OptimizerState? { nil }
+
+    /// Not checkpointable: throws ``CheckpointError/incompatible(path:reason:)``.
+    public mutating func restoreState(_ state: OptimizerState, for network: SpikingNetwork) throws(CheckpointError) {
+        throw .incompatible(path: "", reason: "\(type(of: self)) does not support restoring optimizer state")
+    }
 }
 
 extension Optimizer {
@@ -32,11 +53,28 @@ public struct SMORMS3: Optimizer {
     /// ε.
     public var epsilon: Float
     private var memory: [[Float]] = [], mean: [[Float]] = [], meanSquare: [[Float]] = []
+    private var step = 0
+
+    /// The ``OptimizerState/kind`` of SMORMS3: `"smorms3"`.
+    public static let kind = "smorms3"
 
     /// Creates the optimizer.
     public init(learningRate: Double = 5e-3, epsilon: Float = 1e-16) {
         self.learningRate = learningRate
         self.epsilon = epsilon
+    }
+
+    /// The state: hyper-parameters `learningRate`, `epsilon`; moments `mem`, `g`, `g2` (SPEC §6's names).
+    public func exportState(for network: SpikingNetwork) -> OptimizerState? {
+        OptimizerState(kind: Self.kind, hyperparameters: ["learningRate": learningRate, "epsilon": Double(epsilon)], step: step,
+                       moments: ["mem": memory, "g": mean, "g2": meanSquare], network: network)
+    }
+
+    /// Continues from a SMORMS3 state (see ``Optimizer/restoreState(_:for:)``).
+    public mutating func restoreState(_ state: OptimizerState, for network: SpikingNetwork) throws(CheckpointError) {
+        let m = try state.moments(kind: Self.kind, names: ["mem", "g", "g2"], for: network)
+        (memory, mean, meanSquare) = m.map { ($0[0], $0[1], $0[2]) } ?? ([], [], [])
+        step = state.step
     }
 
     /// One SMORMS3 step.
@@ -63,6 +101,7 @@ public struct SMORMS3: Optimizer {
             }
         }
         memory = mem; mean = g1; meanSquare = g2
+        step += 1
     }
 }
 
@@ -77,11 +116,29 @@ public struct Adam: Optimizer {
     private var step = 0
     private var m: [[Float]] = [], v: [[Float]] = []
 
+    /// The ``OptimizerState/kind`` of Adam: `"adam"`.
+    public static let kind = "adam"
+
     /// Creates Adam (PyTorch defaults: β 0.9/0.999, ε 1e-8).
     public init(learningRate: Double = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8) {
         self.learningRate = learningRate
         self.betas = betas
         self.epsilon = epsilon
+    }
+
+    /// The state: hyper-parameters `learningRate`, `beta1`, `beta2`, `epsilon`; moments `m`, `v`; the step count
+    /// (bias correction depends on it).
+    public func exportState(for network: SpikingNetwork) -> OptimizerState? {
+        OptimizerState(kind: Self.kind, hyperparameters: ["learningRate": learningRate, "beta1": Double(betas.0), "beta2": Double(betas.1),
+                                                          "epsilon": Double(epsilon)],
+                       step: step, moments: ["m": m, "v": v], network: network)
+    }
+
+    /// Continues from an Adam state (see ``Optimizer/restoreState(_:for:)``).
+    public mutating func restoreState(_ state: OptimizerState, for network: SpikingNetwork) throws(CheckpointError) {
+        let moments = try state.moments(kind: Self.kind, names: ["m", "v"], for: network)
+        (m, v) = moments.map { ($0[0], $0[1]) } ?? ([], [])
+        step = moments == nil ? 0 : state.step
     }
 
     /// One Adam step.
@@ -118,12 +175,28 @@ public struct SGD: Optimizer {
     /// Whether to use Nesterov momentum (`p −= lr·(g + μv)`).
     public var isNesterov: Bool
     private var velocity: [[Float]] = []
+    private var step = 0
+
+    /// The ``OptimizerState/kind`` of SGD: `"sgd"`.
+    public static let kind = "sgd"
 
     /// Creates SGD.
     public init(learningRate: Double, momentum: Float = 0, isNesterov: Bool = false) {
         self.learningRate = learningRate
         self.momentum = momentum
         self.isNesterov = isNesterov
+    }
+
+    /// The state: hyper-parameters `learningRate`, `momentum`, `nesterov` (1 or 0); moment `velocity`.
+    public func exportState(for network: SpikingNetwork) -> OptimizerState? {
+        OptimizerState(kind: Self.kind, hyperparameters: ["learningRate": learningRate, "momentum": Double(momentum), "nesterov": isNesterov ? 1 : 0],
+                       step: step, moments: ["velocity": velocity], network: network)
+    }
+
+    /// Continues from an SGD state (see ``Optimizer/restoreState(_:for:)``).
+    public mutating func restoreState(_ state: OptimizerState, for network: SpikingNetwork) throws(CheckpointError) {
+        velocity = try state.moments(kind: Self.kind, names: ["velocity"], for: network)?[0] ?? []
+        step = state.step
     }
 
     /// One SGD step.
@@ -140,6 +213,7 @@ public struct SGD: Optimizer {
             }
         }
         velocity = vel
+        step += 1
     }
 }
 

@@ -14,6 +14,8 @@ public enum ProgressStyle: Sendable, Hashable {
 struct ProgressReporter {
     let style: ProgressStyle
     let epochs: Int
+    /// The first epoch of this call (later than 1 when a run is continued from a checkpoint).
+    var firstEpoch = 1
     let batchesPerEpoch: Int
     let start = Date()
     let isTerminal = isatty(STDERR_FILENO) != 0
@@ -23,7 +25,7 @@ struct ProgressReporter {
 
     func batchDone(epoch: Int, batch: Int, loss: Double) {
         guard showsBar else { return }
-        let done = Double((epoch - 1) * batchesPerEpoch + batch) / Double(epochs * batchesPerEpoch)
+        let done = Double((epoch - firstEpoch) * batchesPerEpoch + batch) / Double(max(epochs - firstEpoch + 1, 1) * batchesPerEpoch)
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed * (1 - done) / done : 0
         let width = 24, filled = Int(Double(width) * Double(batch) / Double(batchesPerEpoch))

@@ -19,6 +19,14 @@ public final class Trainer {
     private let workspace = SimulationWorkspace()
     private var gradients: NetworkGradients
     private var dropoutSeeds = Xoshiro256StarStar(seed: 0xD209)   // one dropout mask seed per training step
+    private var batchOrderSeed: UInt64?
+    private var restoredPath: String?
+
+    /// The number of epochs ``fit(_:validation:epochs:batchSize:seed:progress:checkpoint:onEpoch:)`` has completed
+    /// (0 for a new trainer; the checkpoint's after ``restore(from:)-(Checkpoint)``); the next epoch is this + 1.
+    public private(set) var completedEpochs = 0
+    /// The metrics of every completed epoch, including those restored from a checkpoint.
+    public private(set) var history: [EpochMetrics] = []
 
     /// Creates a trainer.
     /// - Throws: ``ConfigurationError`` for a non-positive learning rate or an invalid regularizer.
@@ -164,13 +172,23 @@ public final class Trainer {
         try ConfigurationError.requirePositive(data.count, "data set samples")
     }
 
-    /// Trains for `epochs` epochs with shuffled batches, validating after each epoch.
+    /// Trains until `epochs` epochs are complete, with shuffled batches, validating after each epoch.
+    ///
+    /// A new trainer runs epochs 1…`epochs`. A trainer restored from a checkpoint (or one that has fitted before)
+    /// continues at ``completedEpochs`` + 1, so `epochs` is the length of the whole run (like Keras's
+    /// `initial_epoch`), and schedules measure their progress against it. The batch order of epoch `e` is drawn from
+    /// `Xoshiro256StarStar(seed: seed, stream: e)`: it depends on `(seed, e)` alone, so a run resumed from the
+    /// checkpoint of any epoch ends with the same weights, bit for bit, as the uninterrupted run (same machine, same
+    /// thread count).
     ///
     /// - Parameters:
-    ///   - seed: seeds the batch order (same seed, same run on the same machine).
-    ///   - checkpoint: if given, the network is written there (JSON, atomically: temporary file then rename) after every epoch.
-    ///   - onEpoch: called after each epoch with its metrics.
-    /// - Throws: ``ConfigurationError`` if the data does not fit the network; errors writing the checkpoint.
+    ///   - seed: seeds the batch order (same seed, same run on the same machine); after a restore, the checkpoint's.
+    ///   - checkpoint: if given, a ``Checkpoint`` (network, optimizer state, epoch, seeds, metrics) is written there
+    ///     as safetensors after every epoch, atomically (temporary file, fsync, rename).
+    ///   - onEpoch: called after each epoch (and after its checkpoint is written) with its metrics.
+    /// - Returns: the metrics of every completed epoch, restored ones included; `seconds` counts this call only.
+    /// - Throws: ``ConfigurationError`` if the data does not fit the network; ``CheckpointError`` when `seed` is not
+    ///   the seed of the run being continued, or when writing the checkpoint fails.
     @discardableResult
     public func fit(_ train: SpikeDataset, validation: SpikeDataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
                     progress: ProgressStyle = .automatic, checkpoint: URL? = nil,
@@ -179,14 +197,18 @@ public final class Trainer {
         try ConfigurationError.requirePositive(batchSize, "batchSize")
         try checkCompatible(train)
         if let validation { try checkCompatible(validation) }
-        var rng = Xoshiro256StarStar(seed: seed)
+        if completedEpochs > 0, let previous = batchOrderSeed, previous != seed {
+            throw CheckpointError.incompatible(path: restoredPath ?? SafeTensors.memoryPath,
+                                               reason: "the run being continued has batch-order seed \(previous), fit was given \(seed)")
+        }
+        batchOrderSeed = seed
         let batchesPerEpoch = (train.count + batchSize - 1) / batchSize
-        let reporter = ProgressReporter(style: progress, epochs: epochs, batchesPerEpoch: batchesPerEpoch)
+        let reporter = ProgressReporter(style: progress, epochs: epochs, firstEpoch: completedEpochs + 1, batchesPerEpoch: batchesPerEpoch)
         let totalSteps = Double(epochs * batchesPerEpoch)
-        var history: [EpochMetrics] = []
         let start = Date()
-        for epoch in 1...epochs {
+        for epoch in stride(from: completedEpochs + 1, through: epochs, by: 1) {
             let epochStart = Date()
+            var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(epoch))
             var lossSum = 0.0, regSum = 0.0, correct = 0
             var rates = [Double](), batches = 0
             for (b, indices) in train.batchIndices(size: batchSize, shuffledUsing: &rng).enumerated() {
@@ -207,6 +229,7 @@ public final class Trainer {
                                        firingRatesHz: rates.map { $0 / Double(batches) }, learningRate: optimizer.learningRate,
                                        seconds: Date().timeIntervalSince(epochStart))
             history.append(metrics)
+            completedEpochs = epoch
             if let checkpoint { try saveCheckpoint(to: checkpoint) }
             reporter.epochDone(metrics)
             onEpoch(metrics)
@@ -259,10 +282,91 @@ public final class Trainer {
                                 firingRatesHz: rates.map { $0 / Double(batches) })
     }
 
-    /// Writes the network as JSON atomically (a temporary file in the same folder, then a rename), so that an
-    /// interrupted write never leaves a truncated checkpoint.
-    public func saveCheckpoint(to url: URL) throws {
-        try network.save(to: url)
+    // MARK: - Checkpoints
+
+    /// A checkpoint of the run so far: the network, the optimizer state (with the base learning rate), the completed
+    /// epochs, the batch-order seed, the dropout-seed generator and the metric history.
+    public func makeCheckpoint() -> Checkpoint {
+        var state = optimizer.exportState(for: network)
+        state?.hyperparameters["learningRate"] = baseLearningRate
+        return Checkpoint(network: network, optimizer: state, completedEpochs: completedEpochs, seed: batchOrderSeed,
+                          dropoutGenerator: dropoutSeeds, history: history)
+    }
+
+    /// Writes ``makeCheckpoint()`` as a safetensors file, atomically (a temporary file in the same folder, fsync,
+    /// rename), so that an interrupted write never leaves a truncated checkpoint. See ``Checkpoint`` for the layout.
+    /// - Throws: ``CheckpointError/cannotWrite(path:reason:)``.
+    public func saveCheckpoint(to url: URL) throws(CheckpointError) {
+        try makeCheckpoint().write(to: url)
+    }
+
+    /// Continues the run saved in the checkpoint file at `url` (see ``restore(from:)-(Checkpoint)``).
+    /// - Throws: ``CheckpointError`` naming the file.
+    public func restore(from url: URL) throws(CheckpointError) {
+        try restore(Checkpoint(contentsOf: url), path: url.path)
+    }
+
+    /// Continues the run saved in `checkpoint`: takes its network (weights and description), its optimizer moments
+    /// and update count (this trainer's optimizer keeps its hyper-parameters and must be of the same kind), its
+    /// completed epochs, seeds and metric history. The next
+    /// ``fit(_:validation:epochs:batchSize:seed:progress:checkpoint:onEpoch:)`` continues at the next epoch.
+    ///
+    /// - Throws: ``CheckpointError/incompatible(path:reason:)`` when the checkpoint's network has other parameters,
+    ///   inputs or time step than the trainer's, or its optimizer state another kind;
+    ///   ``CheckpointError/wrongShape(path:tensor:expected:found:)`` for a parameter of another shape.
+    public func restore(from checkpoint: Checkpoint) throws(CheckpointError) {
+        try restore(checkpoint, path: SafeTensors.memoryPath)
+    }
+
+    private func restore(_ checkpoint: Checkpoint, path: String) throws(CheckpointError) {
+        let restored = checkpoint.network, ids = network.parameterIDs
+        guard restored.parameterIDs == ids, restored.inputs == network.inputs, restored.timeStep == network.timeStep,
+              restored.layers.count == network.layers.count else {
+            throw .incompatible(path: path, reason: "its network (\(restored.inputs) inputs, Δt \(restored.timeStep), parameters "
+                                    + "\(restored.parameterIDs.map(\.description))) differs from the trainer's (\(network.inputs) inputs, "
+                                    + "Δt \(network.timeStep), parameters \(ids.map(\.description)))")
+        }
+        for id in ids where restored[id].shape != network[id].shape {
+            throw .wrongShape(path: path, tensor: id.description, expected: network[id].shape, found: restored[id].shape)
+        }
+        var optimizer = self.optimizer
+        if let state = checkpoint.optimizer {
+            do throws(CheckpointError) {
+                try optimizer.restoreState(state, for: restored)
+            } catch {
+                throw error.path.isEmpty ? error.withPath(path) : error
+            }
+        }
+        self.optimizer = optimizer
+        network = restored
+        gradients = NetworkGradients(zerosFor: restored)
+        completedEpochs = checkpoint.completedEpochs
+        history = checkpoint.history
+        batchOrderSeed = checkpoint.seed
+        if let generator = checkpoint.dropoutGenerator { dropoutSeeds = generator }
+        restoredPath = path
+    }
+
+    /// A trainer continuing the run saved in `checkpoint`, with an optimizer made from its state
+    /// (``OptimizerState/makeOptimizer(for:)``: same kind, hyper-parameters and moments).
+    ///
+    /// The loss, regularizers and schedule are not stored in a checkpoint: pass the run's own to continue it exactly.
+    /// - Throws: ``CheckpointError`` when the checkpoint has no (or an unknown kind of) optimizer state;
+    ///   ``ConfigurationError`` as ``init(network:loss:optimizer:regularizers:schedule:)``.
+    public convenience init(resumingFrom checkpoint: Checkpoint, loss: Loss = .maxOverTimeCrossEntropy, regularizers: [Regularizer] = [],
+                            schedule: LearningRateSchedule = .constant) throws {
+        guard let state = checkpoint.optimizer else {
+            throw CheckpointError.incompatible(path: SafeTensors.memoryPath,
+                                               reason: "it has no optimizer state; create a Trainer with an optimizer and call restore(from:)")
+        }
+        let optimizer: any Optimizer
+        do throws(CheckpointError) {
+            optimizer = try state.makeOptimizer(for: checkpoint.network)
+        } catch {
+            throw error.path.isEmpty ? error.withPath(SafeTensors.memoryPath) : error
+        }
+        try self.init(network: checkpoint.network, loss: loss, optimizer: optimizer, regularizers: regularizers, schedule: schedule)
+        try restore(from: checkpoint)
     }
 }
 
@@ -283,6 +387,6 @@ extension SpikingNetwork {
     /// Reads a network written by ``save(to:)`` and validates it.
     public static func load(from url: URL) throws -> SpikingNetwork {
         let decoded = try JSONDecoder().decode(SpikingNetwork.self, from: Data(contentsOf: url))
-        return try SpikingNetwork(inputs: decoded.inputs, timeStep: decoded.timeStep, layers: decoded.layers)
+        return try SpikingNetwork(inputs: decoded.inputs, inputShape: decoded.inputShape, timeStep: decoded.timeStep, layers: decoded.layers)
     }
 }
