@@ -208,3 +208,31 @@ public func readoutBackwardStep(
 @inlinable func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
 /// Stores 16 floats (unaligned).
 @inlinable func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+
+/// One forward step of the leaky delta-synapse neuron with subtractive reset (paper 2, SPEC §1.6):
+/// `U[t] = β U[t−1] + X[t] − θ S[t−1]`, `S[t] = f(U[t] − θ)` (the reset term is detached).
+@inlinable
+public func leakyForwardStep<F: SpikeNonlinearity>(
+    count: Int, beta: Float, threshold: Float, spike: F, previousMembrane: UnsafePointer<Float>,
+    previousSpikes: UnsafePointer<Float>, input: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
+    spikes: UnsafeMutablePointer<Float>
+) {
+    for e in 0..<count {
+        let u = beta * previousMembrane[e] + input[e] - threshold * previousSpikes[e]
+        membrane[e] = u
+        spikes[e] = spike(u - threshold)
+    }
+}
+
+/// One reverse-time step of the leaky neuron: `gU[t] = gS[t]·σ′(U[t] − θ) + β gU[t+1]`, `gX[t] = gU[t]`.
+@inlinable
+public func leakyBackwardStep<K: SurrogateKernel>(
+    count: Int, beta: Float, threshold: Float, surrogate: K, membrane: UnsafePointer<Float>,
+    spikeGradient: UnsafePointer<Float>, gradMembrane: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+) {
+    for e in 0..<count {
+        let g = spikeGradient[e] * surrogate.derivative(membrane[e] - threshold) + beta * gradMembrane[e]
+        gradMembrane[e] = g
+        gradInput[e] = g
+    }
+}

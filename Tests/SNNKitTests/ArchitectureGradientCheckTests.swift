@@ -145,3 +145,14 @@ extension ArchitectureGradientCheckTests {
                                             input: Self.gridInput)
     }
 }
+
+extension ArchitectureGradientCheckTests {
+    @Test("Leaky delta-synapse neurons with subtractive reset (paper 2), spiking output with spike-count cross-entropy")
+    func leaky() throws {
+        let net = try Self.initialized(SpikingNetwork(inputs: 8, timeStep: GradientCheckTests.dt) {
+            LeakyLayer(7, dynamics: LeakyDynamics(beta: 0.5, surrogate: .arcTangent(alpha: 1)))
+            LeakyLayer(3, dynamics: LeakyDynamics(beta: 0.5, surrogate: .fastSigmoid(slope: 3)))
+        }, sigmaU: 2)
+        try GradientCheckTests.expectPasses(net, loss: .sumOverTimeCrossEntropy)
+    }
+}

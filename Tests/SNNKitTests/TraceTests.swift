@@ -91,3 +91,21 @@ struct TraceTests {
         #expect(s[6 * 2 + 1] == 1)
     }
 }
+
+@Suite("Leaky neuron trace (SPEC §1.6)")
+struct LeakyTraceTests {
+    @Test("U[t] = 0.5 U[t−1] + w·S_in[t] − θ S[t−1]; spike in the same step as the input that crosses θ")
+    func trace() throws {
+        let layer = Layer(name: "leaky", size: 1, neuron: .leaky(LeakyDynamics(beta: 0.5)),
+                          afferents: [Projection(source: .input, targetSize: 1, sourceSize: 1)])
+        var net = try SpikingNetwork(inputs: 1, timeStep: .milliseconds(1), layers: [layer])
+        net[ParameterID(layer: 0, afferent: 0, kind: .weights)] = try Tensor(shape: [1, 1], scalars: [0.8])
+        let input = try Tensor(shape: [5, 1, 1], scalars: [1, 1, 0, 0, 0])
+        let ws = SimulationWorkspace()
+        try ws.forward(net, input: input)
+        // U: 0.8, 0.4 + 0.8 = 1.2 (spike), 0.6 − 1 = −0.4, −0.2, −0.1
+        let expected: [Float] = [0.8, 1.2, -0.4, -0.2, -0.1]
+        for (a, b) in zip(Array(ws.membrane(ofLayer: 0)), expected) { #expect(abs(a - b) < 1e-6) }
+        #expect(Array(ws.output(ofLayer: 0)) == [0, 1, 0, 0, 0])
+    }
+}

@@ -72,6 +72,21 @@ extension SimulationWorkspace {
                 readoutBackwardStep(count: slice, coefficients: c, outputGradient: gs + t * slice,
                                     gradOutput: go, gradCurrent: gi, gradInput: gx + t * slice)
             }
+        case let .leaky(dynamics):
+            struct Scan: SurrogateVisitor {
+                let ws: SimulationWorkspace, k: Int, dynamics: LeakyDynamics
+                func visit<K: SurrogateKernel>(_ kernel: K) {
+                    let b = ws.layers[k], slice = ws.batch * ws.sizes[k]
+                    let gu = b.scratchA.pointer
+                    b.scratchA.zero(slice)
+                    for t in (0..<ws.steps).reversed() {
+                        leakyBackwardStep(count: slice, beta: dynamics.beta, threshold: dynamics.threshold, surrogate: kernel,
+                                          membrane: b.state.pointer + t * slice, spikeGradient: b.gradOutput.pointer + t * slice,
+                                          gradMembrane: gu, gradInput: b.gradInput.pointer + t * slice)
+                    }
+                }
+            }
+            dynamics.surrogate.visit(Scan(ws: self, k: k, dynamics: dynamics))
         case .passThrough:
             break   // ∂L/∂X is the output gradient itself (see gradientOfCurrents)
         }

@@ -96,6 +96,36 @@ extension SimulationWorkspace {
                                    previousOutput: t == 0 ? initial : o + (t - 1) * slice, current: current,
                                    previousInput: t == 0 ? zeros.pointer : x + (t - 1) * slice, output: o + t * slice)
             }
+        case let .leaky(dynamics):
+            // U[t] = β U[t−1] + X[t] − θ S[t−1]: the input acts in the same step.
+            let slice = batch * n
+            let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer
+            zeros.zero(slice)
+            let smooth = options.spikeMode == .smoothSurrogate && !options.freeMembraneLayers.contains(k)
+            let threshold = options.freeMembraneLayers.contains(k) ? Float.infinity : dynamics.threshold
+            b.hasEvents = !smooth && productStrategy != .dense
+            b.emitsStepSpikes = !smooth
+            // The detached reset term θ·S[t−1] is recorded (step pass) and replayed as a constant (gradient checks).
+            let replay = options.replaysRecordedResets && !options.freeMembraneLayers.contains(k)
+            b.usesRecordedResets = replay
+            if options.recordsResets || replay { b.resets.reserve(steps * slice) }
+            b.events.reset(width: n)
+            struct Scan: SurrogateVisitor {
+                let run: (any SpikeNonlinearity) -> Void
+                func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
+            }
+            func scan<F: SpikeNonlinearity>(_ spike: F) {
+                for t in 0..<steps {
+                    leakyForwardStep(count: slice, beta: dynamics.beta, threshold: threshold, spike: spike,
+                                     previousMembrane: t == 0 ? zeros.pointer : u + (t - 1) * slice,
+                                     previousSpikes: t == 0 ? zeros.pointer : (replay ? b.resets.pointer : s) + (t - 1) * slice,
+                                     input: x + t * slice,
+                                     membrane: u + t * slice, spikes: s + t * slice)
+                }
+                if b.hasEvents { b.events.append(from: s, rows: steps * batch) }
+                if options.recordsResets && !replay { b.resets.pointer.update(from: s, count: steps * slice) }
+            }
+            if smooth { dynamics.surrogate.visit(Scan { scan($0) }) } else { scan(HeavisideSpike()) }
         case .passThrough:
             break   // the output is the feed-forward result itself
         }

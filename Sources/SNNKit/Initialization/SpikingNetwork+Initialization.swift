@@ -72,8 +72,15 @@ extension SpikingNetwork {
                 }
                 return .init(fanIn: Double(p.fanIn) * connectionProbability, rate: nu, isRecurrent: p.source == .layer(k))
             }
-            let kernel = PSPKernelIntegrals(tauMembrane: tauM.seconds, tauSynapse: tauS.seconds, timeStep: timeStep.seconds,
+            let kernel: PSPKernelIntegrals
+            if case let .leaky(d) = layer.neuron {
+                // Delta synapse: ε[k] = β^k per step, ε̄ = Δt/(1 − β), ε̂ = Δt/(1 − β²).
+                let beta = Double(d.beta), dt = timeStep.seconds
+                kernel = PSPKernelIntegrals(mean: dt / (1 - beta), meanSquare: dt / (1 - beta * beta))
+            } else {
+                kernel = PSPKernelIntegrals(tauMembrane: tauM.seconds, tauSynapse: tauS.seconds, timeStep: timeStep.seconds,
                                             integration: method.integration)
+            }
             var kernels = [PSPKernelIntegrals](repeating: kernel, count: layer.afferents.count)
             var exponential = false
             let statistics: [(mean: Double, sigma: Double)]

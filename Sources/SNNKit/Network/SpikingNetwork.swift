@@ -102,6 +102,7 @@ public struct SpikingNetwork: Sendable, Hashable, Codable {
                 }
                 if s == k {
                     guard layer.neuron.isSpiking else { throw .invalidNetwork(reason: "\(field): only spiking layers can be recurrent") }
+                    if case .leaky = layer.neuron { throw .invalidNetwork(reason: "\(field): leaky (delta-synapse) layers cannot be recurrent") }
                 }
                 sourceSize = s == k ? layer.size : layers[s].size
             }

@@ -93,6 +93,8 @@ public enum NeuronModel: Sendable, Hashable, Codable {
     case adaptiveLIF(AdaptiveLIFDynamics)
     /// Spiking LIF with excitatory and inhibitory currents (Dale's law, SPEC §1.4).
     case excitatoryInhibitory(ExcitatoryInhibitoryDynamics)
+    /// Leaky delta-synapse neuron with subtractive reset (paper 2, SPEC §1.6).
+    case leaky(LeakyDynamics)
     /// Non-spiking leaky readout (SPEC §1.2).
     case readout(ReadoutDynamics)
     /// No dynamics: the layer's output at step t is its input at step t, without delay (pooling layers).
@@ -101,7 +103,7 @@ public enum NeuronModel: Sendable, Hashable, Codable {
     /// Whether the layer is a population of spiking neurons.
     public var isSpiking: Bool {
         switch self {
-        case .lif, .adaptiveLIF, .excitatoryInhibitory: return true
+        case .lif, .adaptiveLIF, .excitatoryInhibitory, .leaky: return true
         case .readout, .passThrough: return false
         }
     }
@@ -112,7 +114,7 @@ public enum NeuronModel: Sendable, Hashable, Codable {
         case let .lif(d): return d
         case let .adaptiveLIF(d): return d.lif
         case let .excitatoryInhibitory(d): return d.lif
-        case .readout, .passThrough: return nil
+        case .readout, .passThrough, .leaky: return nil
         }
     }
 
@@ -122,6 +124,8 @@ public enum NeuronModel: Sendable, Hashable, Codable {
         switch self {
         case let .readout(d): return (d.tauMembrane, d.tauSynapse)
         case .passThrough: return (.zero, .zero)
+        case .leaky:
+            return (.zero, .zero)   // defined per step by β (see LeakyDynamics); no synaptic current
         default:
             let c = spikingCore!
             return (c.tauMembrane, c.tauSynapse)
@@ -141,13 +145,17 @@ public enum NeuronModel: Sendable, Hashable, Codable {
     }
 
     /// The firing threshold θ (1 for a readout, where it only enters non-centered initialization).
-    public var threshold: Float { spikingCore?.threshold ?? 1 }
+    public var threshold: Float {
+        if case let .leaky(d) = self { return d.threshold }
+        return spikingCore?.threshold ?? 1
+    }
 
     /// The per-step constants for time step Δt (membrane and excitatory current).
     public func coefficients(timeStep: Duration) -> LIFCoefficients {
         switch self {
         case let .readout(d): return d.coefficients(timeStep: timeStep)
         case .passThrough: return LIFCoefficients(membraneDecay: 0, synapseDecay: 0, membraneGain: 1, threshold: .infinity)
+        case let .leaky(d): return LIFCoefficients(membraneDecay: d.beta, synapseDecay: 0, membraneGain: 1, threshold: d.threshold)
         default: return spikingCore!.coefficients(timeStep: timeStep)
         }
     }
@@ -183,6 +191,7 @@ public enum NeuronModel: Sendable, Hashable, Codable {
         case let .adaptiveLIF(d): try d.validate(timeStep: timeStep, field: field)
         case let .excitatoryInhibitory(d): try d.validate(timeStep: timeStep, field: field)
         case let .readout(d): try d.validate(timeStep: timeStep, field: field)
+        case let .leaky(d): try d.validate(field: field)
         case .passThrough: break
         }
     }
