@@ -19,6 +19,12 @@ extension NIRGraph {
 
     /// Nested graphs deeper than this are refused when reading (a guard against hostile files).
     static let maximumNesting = 32
+    /// The largest number of elements a declared shape (`Input`, `Output`, `Flatten`) may have: 2³¹.
+    static let maximumElements = 1 << 31
+    /// The largest stride, padding, dilation, window or spatial extent a file may declare: 2²⁰.
+    static let maximumExtent = 1 << 20
+    /// The longest time constant or time step accepted, in seconds (about 11.6 days).
+    static let maximumSeconds = 1e6
 
     // MARK: - Writing
 
@@ -384,6 +390,9 @@ private struct Fields {
         guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else {
             throw .invalidValue(path: path, node: node, field: field, reason: "a shape needs positive extents, found \(values)")
         }
+        guard HDF5File.elementCount(values) <= NIRGraph.maximumElements else {
+            throw .invalidValue(path: path, node: node, field: field, reason: "shape \(values) has more than \(NIRGraph.maximumElements) elements")
+        }
         return values
     }
 
@@ -392,8 +401,9 @@ private struct Fields {
         var values = try integers(field)
         if values.count == 1 && dims > 1 { values = Array(repeating: values[0], count: dims) }
         guard values.count == dims else { throw wrongShape(field, expected: "\(dims) integers", found: [values.count]) }
-        guard values.allSatisfy({ $0 >= minimum }) else {
-            throw .invalidValue(path: path, node: node, field: field, reason: "values must be at least \(minimum), found \(values)")
+        guard values.allSatisfy({ $0 >= minimum && $0 <= NIRGraph.maximumExtent }) else {
+            throw .invalidValue(path: path, node: node, field: field,
+                                reason: "values must be between \(minimum) and \(NIRGraph.maximumExtent), found \(values)")
         }
         return values
     }
