@@ -109,6 +109,14 @@ private struct NIRImporter {
         guard outputs.count == 1 else { throw .invalidGraph(path: path, reason: "SNNKit networks have one Output node, the graph has \(outputs.count)") }
         let input = inputs[0], output = outputs[0]
 
+        for name in nodes.keys.sorted() {
+            switch nodes[name]!.kind {
+            case .lif, .li:
+                throw .unsupportedNode(path: path, node: name,
+                                       reason: "NIR \(nodes[name]!.typeName) integrates its input directly; SNNKit's neurons are current-based (CubaLIF, CubaLI)")
+            default: break
+            }
+        }
         // Classify the nodes and find every projection.
         var layerNodes: [String] = []
         var afferents: [String: [FoundProjection]] = [:]
@@ -116,7 +124,7 @@ private struct NIRImporter {
             let node = nodes[name]!
             switch node.kind {
             case .lif, .li:
-                throw .unsupportedNode(path: path, node: name, reason: "NIR \(node.typeName) integrates its input directly; SNNKit's neurons are current-based (CubaLIF, CubaLI)")
+                break
             case .cubaLIF, .cubaLI:
                 layerNodes.append(name)
                 for source in predecessors(name) where !isWeight(source) {
