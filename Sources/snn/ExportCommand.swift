@@ -19,8 +19,15 @@ struct Export: ParsableCommand {
 
     func run() throws {
         do {
-            let url = URL(fileURLWithPath: network)
-            let decoded = try JSONDecoder().decode(SpikingNetwork.self, from: Data(contentsOf: url))
+            guard let data = FileManager.default.contents(atPath: network) else {
+                throw ExportError(message: "\(network): cannot read the network file")
+            }
+            let decoded: SpikingNetwork
+            do {
+                decoded = try JSONDecoder().decode(SpikingNetwork.self, from: data)
+            } catch {
+                throw ExportError(message: "\(network): not a network written by SpikingNetwork.save(to:): \(error)")
+            }
             // Validated again, keeping the input's layout (a grid input feeds convolutions).
             let net = try SpikingNetwork(inputs: decoded.inputs, inputShape: decoded.inputShape, timeStep: decoded.timeStep, layers: decoded.layers)
             let graph = try NIRGraph(network: net)
@@ -37,4 +44,13 @@ struct Export: ParsableCommand {
             fail(error)
         }
     }
+}
+
+/// A failure of `snn export` before any conversion, as one line naming the file.
+private struct ExportError: Error, CustomStringConvertible {
+    /// The line printed.
+    let message: String
+
+    /// The message.
+    var description: String { message }
 }

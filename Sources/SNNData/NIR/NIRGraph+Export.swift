@@ -196,6 +196,9 @@ private struct NIRExporter {
         switch p.operation {
         case .dense:
             guard exportShape(.layer(k)).nirShape.count == 1 else {
+                if readAsGrid.contains(.layer(k)) {
+                    throw .unsupportedLayer(layer: label, reason: "projection \(j) is dense into a flat layer that a convolution reads as 1 × \(layer.size); NIR has no reshape between Affine and Conv1d")
+                }
                 throw .unsupportedLayer(layer: label, reason: "projection \(j) is dense into a grid of \(layer.shape) units; NIR has no reshape after Affine")
             }
             let source = exportShape(p.source)
