@@ -288,6 +288,24 @@ struct NIRTests {
             == .missingField(path: dir.file("noweight.nir"), node: "x", field: "weight"))
     }
 
+    @Test("Huge declared sizes (an Input of 2⁴⁰ units, a stride of 2³⁰) are invalidValue errors, never allocations")
+    func hugeDeclaredSizes() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        try writeFile(dir.file("input.nir"), nodeType: "Input") { file, x in try file.write([Int64(1) << 40], to: x + "shape") }
+        guard case .invalidValue(_, "x", "shape", _)? = captureNIR({ try NIRGraph(readingFrom: dir.file("input.nir")) }) else {
+            Issue.record("a 2⁴⁰-unit input was accepted"); return
+        }
+        try writeFile(dir.file("pool.nir"), nodeType: "SumPool2d") { file, x in
+            try file.write([Int64](arrayLiteral: 2, 2), to: x + "kernel_size")
+            try file.write([Int64](arrayLiteral: 1 << 30, 1), to: x + "stride")
+            try file.write([Int64](arrayLiteral: 0, 0), to: x + "padding")
+        }
+        let stride = captureNIR { try NIRGraph(readingFrom: dir.file("pool.nir")) }
+        guard case .invalidValue(_, "x", "stride", _)? = stride else { Issue.record("a 2³⁰ stride was accepted: \(String(describing: stride))"); return }
+        expectNames(stride, dir.file("pool.nir"))
+    }
+
     // MARK: - Graphs SNNKit cannot express
 
     /// A valid chain input [3] → Linear → `neuron` → output, for import errors.

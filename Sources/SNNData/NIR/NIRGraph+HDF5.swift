@@ -19,8 +19,8 @@ extension NIRGraph {
 
     /// Nested graphs deeper than this are refused when reading (a guard against hostile files).
     static let maximumNesting = 32
-    /// The largest number of elements a declared shape (`Input`, `Output`, `Flatten`) may have: 2³¹.
-    static let maximumElements = 1 << 31
+    /// The largest number of elements a declared shape (`Input`, `Output`, `Flatten`) or a layer may have: 2²⁸.
+    static let maximumElements = 1 << 28
     /// The largest stride, padding, dilation, window or spatial extent a file may declare: 2²⁰.
     static let maximumExtent = 1 << 20
     /// The longest time constant or time step accepted, in seconds (about 11.6 days).
@@ -238,8 +238,8 @@ private struct NIRReader {
                 padding = .explicit(try field.spatial("padding", dims: dims, minimum: 0))
             }
             let groups = try field.integers("groups")
-            guard groups.count == 1, groups[0] > 0 else {
-                throw .invalidValue(path: path, node: name, field: "groups", reason: "expected one positive integer, found \(groups)")
+            guard groups.count == 1, groups[0] > 0, groups[0] <= NIRGraph.maximumExtent else {
+                throw .invalidValue(path: path, node: name, field: "groups", reason: "expected one integer in 1...\(NIRGraph.maximumExtent), found \(groups)")
             }
             let inputShape = file.contains(group + "/input_shape") ? try field.spatial("input_shape", dims: dims, minimum: 1) : nil
             kind = .convolution(NIRConvolution(weight: weight, bias: NIRTensor(bias.values, shape: [weight.shape[0]], precision: bias.precision),

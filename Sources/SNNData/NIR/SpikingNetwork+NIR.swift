@@ -384,6 +384,10 @@ private struct NIRImporter {
         let shape = ConvolutionShape(inputChannels: inputChannels, outputChannels: c.weight.shape[0], inputSize: grid.spatial, kernelSize: kernel,
                                      stride: c.stride, padding: padding, dilation: c.dilation, groups: c.groups)
         if let reason = shape.validate() { throw .invalidValue(path: path, node: name, field: "weight", reason: reason) }
+        guard HDF5File.elementCount([shape.outputChannels] + shape.outputSize) <= NIRGraph.maximumElements else {
+            throw .invalidValue(path: path, node: name, field: "weight",
+                                reason: "the output \([shape.outputChannels] + shape.outputSize) has more than \(NIRGraph.maximumElements) units")
+        }
         return shape
     }
 
