@@ -159,7 +159,7 @@ extension HDF5File {
     }
 
     /// Writes a new variable-length UTF-8 string dataset of shape `dims`.
-    private func writeStrings(_ strings: [String], dims: [Int], to name: String) throws(DataError) {
+    func writeStrings(_ strings: [String], dims: [Int], to name: String) throws(DataError) {
         try HDF5Library.locked { () throws(DataError) in
             try prepareNewDataset(name)
             let type = try variableStringType(cset: H5T_CSET_UTF8, name)
