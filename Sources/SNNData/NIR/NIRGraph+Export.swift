@@ -147,6 +147,9 @@ private struct NIRExporter {
         func uniform(_ value: Double) -> NIRTensor { NIRTensor(repeating: value, shape: dims) }
         switch layer.neuron {
         case let .lif(d):
+            if d.escapeNoise != nil {
+                throw .unsupportedLayer(layer: label, reason: "NIR has no stochastic (escape-noise) neuron")
+            }
             // Per-neuron time constants (SNNKit order), or the layer's.
             var tauMembrane = Array(repeating: d.tauMembrane.seconds, count: layer.size)
             var tauSynapse = Array(repeating: d.tauSynapse.seconds, count: layer.size)
@@ -178,6 +181,8 @@ private struct NIRExporter {
             throw .unsupportedLayer(layer: label, reason: "NIR has no adaptive LIF neuron (adaptation current)")
         case .excitatoryInhibitory:
             throw .unsupportedLayer(layer: label, reason: "NIR has no neuron with separate excitatory and inhibitory currents")
+        case .leaky:
+            throw .unsupportedLayer(layer: label, reason: "NIR's LIF resets to v_reset; the leaky neuron's subtractive reset has no NIR node")
         case .passThrough:
             throw .unsupportedLayer(layer: label, reason: "a pass-through layer without pooling")
         }
