@@ -109,3 +109,17 @@ extension Data {
         return self[(base + range.lowerBound)..<(base + range.upperBound)]
     }
 }
+
+extension Data {
+    /// `withUnsafeBytes` for a body with a typed error (Foundation's version rethrows `any Error`).
+    func withRawBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = withUnsafeBytes { raw in
+            do throws(E) {
+                return .success(try body(raw))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

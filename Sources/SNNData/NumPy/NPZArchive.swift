@@ -48,9 +48,14 @@ public struct NPZArchive: Sendable {
     ///   a truncated one or a multi-disk one; ``DataError/tooLarge(path:dataset:declared:limit:)`` for a
     ///   directory that declares more entries than the file could hold.
     public init(readingFrom path: String, elementLimit: Int = NPYFile.defaultElementLimit) throws(DataError) {
+        try self.init(path: path, data: BinaryFile.contents(of: path), elementLimit: elementLimit)
+    }
+
+    /// Reads the directory of the archive `data`, the contents of the file `path`.
+    init(path: String, data: Data, elementLimit: Int) throws(DataError) {
         self.path = path
         self.elementLimit = elementLimit
-        data = try BinaryFile.contents(of: path)
+        self.data = data
         entries = try Self.readDirectory(data, path: path)
     }
 
