@@ -100,7 +100,7 @@ public struct DataSummary: Sendable, Hashable, CustomStringConvertible {
         channels = dataset.channels
         steps = dataset.steps
         timeStepSeconds = SpikeDataset.decimalSeconds(dataset.timeStep)
-        durationSeconds = Double(dataset.steps) * timeStepSeconds
+        durationSeconds = (Double(dataset.steps) * timeStepSeconds * 1e12).rounded() / 1e12   // 0.698, not 0.6980000000000001
         let rates = dataset.channelRates()
         events = Int((rates.reduce(0, +) * Double(max(dataset.count, 1)) * dataset.durationSeconds).rounded())
         meanRateHz = rates.reduce(0, +) / Double(max(rates.count, 1))

@@ -14,9 +14,9 @@ public enum DVSTimeOrigin: Sendable, Hashable {
 /// An event at pixel (x, y) with polarity p becomes channel `(⌊y/d⌋ · W' + ⌊x/d⌋) · 2 + p` with
 /// `W' = ⌈width/d⌉` and `H' = ⌈height/d⌉`: SNNKit's channels-last layout, 2 polarity channels at each of
 /// `H' × W'` positions (`ActivityShape(channels: 2, spatial: [H', W'])`, the input shape `[2, H', W']` of a
-/// configuration). Its frame is `⌊(t − origin) / Δt⌋` (exact integer arithmetic in microseconds when Δt is a
-/// whole number of microseconds); events in frames `≥ T` are dropped, and several events of a channel in one
-/// frame count once. The reference experiment uses 128 × 128 sensors downsampled by 4 to 32 × 32, 2 ms frames, 1 s.
+/// configuration). Its frame is `⌊(t − origin) / Δt⌋`, computed exactly in integers (for Δt under 9 s);
+/// events in frames `≥ T` are dropped, and several events of a channel in one frame count once. The
+/// reference experiment uses 128 × 128 sensors downsampled by 4 to 32 × 32, 2 ms frames and 1 s windows.
 extension SpikeDataset {
     /// Loads one DVS event file (see ``DVSEventFile``) as a data set of one sample.
     ///
@@ -86,6 +86,7 @@ extension SpikeDataset {
         let c = timeStep.components
         let wholeMicroseconds: Int64? = c.attoseconds % 1_000_000_000_000 == 0 && c.seconds < Int64.max / 1_000_000
             ? c.seconds * 1_000_000 + c.attoseconds / 1_000_000_000_000 : nil
+        let attosecondsPerStep: Int64? = c.seconds < 9 ? c.seconds * 1_000_000_000_000_000_000 + c.attoseconds : nil
         let microsecondsPerStep = decimalSeconds(timeStep) * 1e6
 
         var seen = BinSet(capacity: steps * channels)
@@ -103,6 +104,13 @@ extension SpikeDataset {
                 let step: Int64
                 if let wholeMicroseconds {
                     step = t / wholeMicroseconds
+                } else if let attosecondsPerStep {
+                    // Exact: ⌊t · 10¹² / Δt⌋ in 128-bit arithmetic, once the frame is known to be small.
+                    if Double(t) * 1e12 / Double(attosecondsPerStep) >= Double(steps) + 1 {
+                        step = Int64(steps)
+                    } else {
+                        step = attosecondsPerStep.dividingFullWidth(t.multipliedFullWidth(by: 1_000_000_000_000)).quotient
+                    }
                 } else {
                     let q = (Double(t) / microsecondsPerStep).rounded(.down)
                     step = q < Double(steps) ? Int64(q) : Int64(steps)

@@ -133,9 +133,8 @@ public struct NPZArchive: Sendable {
 
     /// Finds the end-of-central-directory record (ZIP64 too) and parses the central directory.
     private static func readDirectory(_ data: Data, path: String) throws(DataError) -> [Entry] {
-        let isZip = data.littleEndian(at: 0, as: UInt32.self) == localHeaderSignature || data.littleEndian(at: 0, as: UInt32.self) == endSignature
-        guard isZip else {
-            throw .cannotOpen(path: path, reason: "not a NumPy .npz file (not a ZIP archive: it does not start with PK\\x03\\x04)")
+        guard data.starts(with: [0x50, 0x4B]) else {
+            throw .cannotOpen(path: path, reason: "not a NumPy .npz file (not a ZIP archive: it does not start with PK)")
         }
         // The end record is the last 22 bytes, followed by a comment of at most 65 535 bytes.
         var end = -1
