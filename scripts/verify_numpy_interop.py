@@ -4,7 +4,7 @@
 Not part of the default tests (they need no Python). Run it from the repository root:
 
     python3 -m venv /tmp/npvenv && /tmp/npvenv/bin/pip install numpy
-    /tmp/npvenv/bin/python scripts/verify_numpy_interop.py [--build-path .build] [--keep DIR]
+    /tmp/npvenv/bin/python scripts/verify_numpy_interop.py [--build-path .build] [-c release] [--keep DIR]
 
 What it does:
 1. writes, with NumPy, in a temporary directory: dense 0/1 spikes and labels with `np.savez` (`dense.npz`), with
@@ -157,13 +157,15 @@ def check_from_snnkit(d):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-path", default=".build", help="SwiftPM build directory (default .build)")
+    parser.add_argument("-c", "--configuration", default="debug", help="SwiftPM build configuration (default debug)")
     parser.add_argument("--keep", help="write the files into this directory and keep them")
     args = parser.parse_args()
     directory = args.keep or tempfile.mkdtemp(prefix="snnkit-numpy-")
     os.makedirs(directory, exist_ok=True)
     write_from_numpy(directory)
     env = dict(os.environ, SNNKIT_NUMPY_INTEROP_DIR=directory)
-    result = subprocess.run(["swift", "test", "--build-path", args.build_path, "--filter", "NumPyInteropTests"], env=env)
+    result = subprocess.run(["swift", "test", "-c", args.configuration, "--build-path", args.build_path, "--filter", "NumPyInteropTests"],
+                            env=env)
     check(result.returncode == 0, "the Swift interop tests (see their output above)")
     check_from_snnkit(directory)
     print(f"numpy interop: OK (numpy {np.__version__}; files in {directory})")
