@@ -34,12 +34,20 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev", "pkg-config"]), .brew(["hdf5", "pkg-config"])]
         ),
+        // zlib for NumPy .npz archives (ZIP entries compressed with DEFLATE): Debian zlib1g-dev installs zlib.pc;
+        // macOS ships zlib with the SDK.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev", "pkg-config"])]
+        ),
         .target(
             name: "SNNKernels",
             dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
-        .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5"]),
+        .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5", "CZlib"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
         // YAML experiment configurations (configs/*.yaml), experiments, and running them.
         .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData", .product(name: "Yams", package: "Yams")]),

@@ -21,7 +21,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A dataset declares more elements than the loader's limit; nothing was allocated.
     case tooLarge(path: String, dataset: String, declared: Int, limit: Int)
     /// The HDF5 library failed while reading a dataset that exists and has the right type and shape
-    /// (e.g. corrupt or truncated data blocks).
+    /// (e.g. corrupt or truncated data blocks), or an entry of an `.npz` (ZIP) archive cannot be read
+    /// (unsupported compression or encryption, a missing local header, a corrupt DEFLATE stream, a size or
+    /// CRC-32 mismatch); `dataset` names the array.
     case unreadable(path: String, dataset: String, reason: String)
 
     /// The file the error concerns.

@@ -229,7 +229,7 @@ extension SpikeDataset {
 
 /// A set of bin keys `step · channels + channel` for one sample: a bitmap for ordinary grids, a hash set
 /// for very large ones.
-private struct BinSet {
+struct BinSet {
     private var bits: [UInt64]
     private var keys: Set<Int>
     private let usesBits: Bool

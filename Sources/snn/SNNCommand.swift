@@ -13,7 +13,7 @@ struct SNNCommand: ParsableCommand {
             With no arguments, `snn train` reproduces the shallow Randman experiment of Rossbroich et al. 2022; \
             `snn train CONFIG` runs a YAML experiment configuration (configs/*.yaml).
             """,
-        subcommands: [Train.self, Initialize.self, Experiment.self, Export.self, SynthesizeSHD.self],
+        subcommands: [Train.self, Initialize.self, Experiment.self, DataCommand.self, Export.self, SynthesizeSHD.self],
         defaultSubcommand: Train.self
     )
 }
