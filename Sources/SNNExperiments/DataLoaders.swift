@@ -1,3 +1,4 @@
+import Foundation
 import SNNData
 
 /// The file-based data loaders behind ``ExperimentConfiguration/makeData(dataOverride:)``.
@@ -11,14 +12,30 @@ enum DataLoaders {
                                  classes: classes, maxSamples: maxSamples)
     }
 
-    /// Loads DVS Gesture style event streams binned to frames (not written yet).
+    /// Loads DVS Gesture style event streams binned to frames: `path` is a manifest, one recording per line,
+    /// `FILE LABEL` (FILE an event `.npy` — structured x, y, p, t or `[N, 4]` columns, t in µs — relative to the
+    /// manifest's folder; blank lines and `#` comments skipped).
     static func loadDVS(path: String, timeStep: Duration, duration: Duration, sensorSize: [Int], downsample: Int, classes: Int) throws -> SpikeDataset {
-        throw LoaderUnavailable(reason: "DVS event-stream loading not available in this build (cannot read \(path))")
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw DataError.cannotOpen(path: path, reason: "cannot read the DVS manifest (\(error.localizedDescription))")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        var files: [String] = [], labels: [Int] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+            if fields.isEmpty { continue }
+            guard fields.count == 2, let label = Int(fields[1]) else {
+                throw DataError.invalidValue(path: path, field: "line \(number + 1)", reason: "expected `FILE LABEL`, found `\(line)`")
+            }
+            let file = String(fields[0])
+            files.append(file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file))
+            labels.append(label)
+        }
+        guard !files.isEmpty else { throw DataError.invalidValue(path: path, field: "manifest", reason: "lists no recordings") }
+        let size = sensorSize.count == 2 ? (height: sensorSize[0], width: sensorSize[1]) : nil
+        return try SpikeDataset.loadDVSEvents(files: files, labels: labels, timeStep: timeStep, duration: duration, sensorSize: size,
+                                              downsample: downsample, classes: classes)
     }
-}
-
-/// A data loader that is not part of this build.
-struct LoaderUnavailable: Error {
-    /// Which loader and which file.
-    var reason: String
 }

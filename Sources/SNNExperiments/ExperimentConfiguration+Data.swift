@@ -13,9 +13,6 @@ extension ExperimentConfiguration {
         func issue(_ path: [PathComponent], _ reason: String) -> ConfigurationFileError {
             fileError(ConfigurationIssue(path: [.key("data")] + path, kind: .invalid(reason)))
         }
-        func unavailable(_ error: LoaderUnavailable) -> ConfigurationFileError {
-            fileError(ConfigurationIssue(path: [.key("data"), .key("kind")], kind: .unavailable(error.reason)))
-        }
         let sets: [SpikeDataset]
         switch data.source {
         case let .randman(r):
@@ -32,29 +29,21 @@ extension ExperimentConfiguration {
                 throw issue([], error.description)
             }
         case let .shd(s):
-            do {
-                func load(_ path: String) throws -> SpikeDataset {
+            func load(_ path: String) throws -> SpikeDataset {
                     try DataLoaders.loadSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
                                             downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
                 }
                 sets = try Self.split(try load(dataOverride ?? s.path), test: try (dataOverride == nil ? s.testPath : nil).map(load),
                                       validationFraction: s.validationFraction,
                                       testFraction: s.testFraction, seed: s.seed)
-            } catch let error as LoaderUnavailable {
-                throw unavailable(error)
-            }
         case let .dvs(d):
-            do {
-                func load(_ path: String) throws -> SpikeDataset {
+            func load(_ path: String) throws -> SpikeDataset {
                     try DataLoaders.loadDVS(path: path, timeStep: timeStep, duration: d.duration.duration, sensorSize: d.sensorSize,
                                             downsample: d.downsample, classes: d.classes)
                 }
                 sets = try Self.split(try load(dataOverride ?? d.path), test: try (dataOverride == nil ? d.testPath : nil).map(load),
                                       validationFraction: d.validationFraction,
                                       testFraction: d.testFraction, seed: d.seed)
-            } catch let error as LoaderUnavailable {
-                throw unavailable(error)
-            }
         }
         if sets[0].count == 0 { throw issue([], "the training set is empty; use more samples or a larger training fraction") }
         if sets[2].count == 0 { throw issue([], "the test set is empty; use more samples or a larger test fraction") }

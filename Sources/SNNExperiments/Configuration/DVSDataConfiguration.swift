@@ -1,14 +1,15 @@
 import SNNKit
 
 /// The keys of `data` with `kind: dvs`: DVS Gesture style event streams binned to frames and spatially downsampled
-/// (SPEC §7). The loader is not part of this build yet: such a configuration builds its network but cannot run.
+/// (SPEC §7). `path` and `testPath` are manifests listing one recording per line, `FILE LABEL` (event `.npy` files:
+/// structured x, y, p, t or `[N, 4]` columns, t in µs; paths relative to the manifest).
 ///
 /// ```yaml
 /// data:
 ///   kind: dvs
 ///   timeStep: 2 ms
-///   path: data/dvs_gesture_train.h5   # required
-///   testPath: data/dvs_gesture_test.h5
+///   path: data/dvs_gesture/train.txt   # required: manifest of `FILE LABEL` lines
+///   testPath: data/dvs_gesture/test.txt
 ///   duration: 1 s                     # required
 ///   sensorSize: [128, 128]            # height, width of the sensor
 ///   downsample: 4                     # spatial factor: 128 × 128 → 32 × 32
