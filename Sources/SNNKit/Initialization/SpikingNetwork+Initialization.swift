@@ -78,7 +78,8 @@ extension SpikingNetwork {
             var exponential = false
             let statistics: [(mean: Double, sigma: Double)]
             switch method {
-            case let .fluctuationDriven(f):
+            case .fluctuationDriven, .targetRate:
+                let f = try method.fluctuationDrivenRule(for: layer.neuron, timeStep: timeStep)!
                 if case let .excitatoryInhibitory(d) = layer.neuron {
                     // Dale's law: balanced exponential weights (SPEC §3.3), μ_U = 0 and σ_U of the target.
                     let theta = Double(d.threshold)
@@ -110,6 +111,8 @@ extension SpikingNetwork {
                 }
             case let .kaimingNormal(gain):
                 statistics = layer.afferents.map { (0, gain / Double($0.fanIn).squareRoot()) }
+            case let .deepPropagation(d):
+                statistics = afferents.map { (0, d.weightStandardDeviation(fanIn: $0.fanIn)) }
             case let .scaled(distribution, scaling, gain):
                 statistics = layer.afferents.map { p in
                     let s = scaling.scale(fanIn: p.fanIn, gain: gain)
@@ -148,15 +151,19 @@ extension SpikingNetwork {
 
         let measured = try batch.map { b throws(ConfigurationError) in try measureActivity(on: b, workspace: workspace) }
         let populations = layers.indices.map { k in
-            let target: (mean: Double, sigma: Double)? = {
-                if case let .fluctuationDriven(f) = method { return f.membraneTarget(threshold: Double(layers[k].neuron.threshold)) }
-                return nil
-            }()
+            let neuron = layers[k].neuron
+            let target = (try? method.fluctuationDrivenRule(for: neuron, timeStep: timeStep))?
+                .membraneTarget(threshold: Double(neuron.threshold))
+            // The diffusion-approximation rate (Perez-Nieves & Goodman 2023) of the free membrane's statistics:
+            // measured when a batch was simulated, else the target.
+            let statistics = measured.map { ($0[k].membraneMean, $0[k].membraneStandardDeviation) } ?? target
+            let predictor = LIFRatePredictor(neuron: neuron, timeStep: timeStep, integration: method.integration)
+            let predicted = statistics.flatMap { s in predictor.map { $0.hertz(meanU: s.0, sigmaU: s.1) } }
             return InitializationReport.PopulationEntry(
-                layer: k, name: layers[k].name, size: layers[k].size, isSpiking: layers[k].neuron.isSpiking,
+                layer: k, name: layers[k].name, size: layers[k].size, isSpiking: neuron.isSpiking,
                 targetMuU: target?.mean, targetSigmaU: target?.sigma,
                 measuredMuU: measured?[k].membraneMean, measuredSigmaU: measured?[k].membraneStandardDeviation,
-                measuredRateHz: measured.map { $0[k].rateHz }, burnInSteps: measured?[k].burnInSteps)
+                measuredRateHz: measured.map { $0[k].rateHz }, predictedRateHz: predicted, burnInSteps: measured?[k].burnInSteps)
         }
         return InitializationReport(method: method, inputRateHz: inputRate,
                                     channelRateRangeHz: channelRates.isEmpty ? nil : [channelRates.min()!, channelRates.max()!],
@@ -191,7 +198,20 @@ extension SpikingNetwork {
 
 extension WeightInitialization {
     var integration: KernelIntegration {
-        if case let .fluctuationDriven(f) = self { return f.integration }
-        return .numerical
+        switch self {
+        case let .fluctuationDriven(f): return f.integration
+        case let .targetRate(t): return t.integration
+        default: return .numerical
+        }
+    }
+
+    /// The fluctuation-driven rule a layer of this neuron model is initialized with: the rule itself, or the centered
+    /// rule for the σ_U of a target rate; nil for the other methods.
+    func fluctuationDrivenRule(for neuron: NeuronModel, timeStep: Duration) throws(ConfigurationError) -> FluctuationDrivenInitializer? {
+        switch self {
+        case let .fluctuationDriven(f): return f
+        case let .targetRate(t): return try t.fluctuationDriven(for: neuron, timeStep: timeStep)
+        default: return nil
+        }
     }
 }
