@@ -33,12 +33,12 @@ struct DeepPropagationInitializerTests {
         var rng = Xoshiro256StarStar(seed: 3)
         var net = try SpikingNetwork(inputs: 400, inputShape: ActivityShape(channels: 4, spatial: [100]), timeStep: .milliseconds(1)) {
             ConvolutionalLIFLayer(channels: 32, kernel: [9], stride: [2])
-            LIFLayer(300)
+            LIFLayer(120)
             LeakyReadout(5, tauMembrane: .milliseconds(100))
         }
         let report = try net.initialize(.deepPropagation(threshold: 1), rates: .fixed(hertz: 10), using: &rng)
         #expect(report.description.contains("6.3030"))
-        for (layer, fanIn) in [(0, 4 * 9), (1, net.layers[1].afferents[0].fanIn), (2, 300)] {
+        for (layer, fanIn) in [(0, 4 * 9), (1, net.layers[1].afferents[0].fanIn), (2, 120)] {
             let w = net[ParameterID(layer: layer, afferent: 0, kind: .weights)].scalars.map(Double.init)
             let mean = w.reduce(0, +) / Double(w.count)
             let variance = w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count - 1)
@@ -68,7 +68,7 @@ struct TargetRateInitializationTests {
     @Test("targetRate solves σ_U per layer, draws the centered fluctuation-driven weights for it, and reports predicted rates")
     func targetRate() throws {
         var rng = Xoshiro256StarStar(seed: 4)
-        let steps = 400, inputs = 200
+        let steps = 250, inputs = 200
         // 16 samples of Bernoulli(0.02) spikes per step and channel: 10 Hz at Δt 2 ms.
         var offsets = [0], times: [Int32] = [], channels: [Int32] = []
         var events = Xoshiro256StarStar(seed: 8)
@@ -79,38 +79,58 @@ struct TargetRateInitializationTests {
         let data = try SpikeDataset(channels: inputs, steps: steps, timeStep: .milliseconds(2), classes: 1, eventOffsets: offsets,
                                     eventSteps: times, eventChannels: channels, labels: [Int](repeating: 0, count: 16))
         var net = try SpikingNetwork(inputs: inputs, timeStep: .milliseconds(2)) {
-            LIFLayer(200)
+            LIFLayer(100)
             LeakyReadout(2, tauMembrane: .milliseconds(200))
         }
         let report = try net.initialize(.targetRate(hertz: 5), rates: .measured(on: data, samples: 16), using: &rng)
         let predictor = LIFRatePredictor(timeStep: .milliseconds(2))
-        let sigmaU = try predictor.sigmaU(forHertz: 5)
+        // σ_U solves "population rate = 5 Hz" with the neurons' means spread by s = σ_U·ε̄·√(ν/ε̂) (Campbell).
+        let kernel = PSPKernelIntegrals.numerical(tauMembrane: 0.02, tauSynapse: 0.01, timeStep: 0.002)
+        let spread = kernel.mean * (report.inputRateHz / kernel.meanSquare).squareRoot()
+        let sigmaU = try predictor.sigmaU(forHertz: 5, spreadPerSigmaU: spread)
+        #expect(relativeError(predictor.hertz(meanU: 0, sigmaU: sigmaU, meanSpread: spread * sigmaU), 5) < 1e-8)
         let hidden = report.populations[0]
         #expect(relativeError(hidden.targetSigmaU!, sigmaU) < 1e-9)
         #expect(hidden.targetMuU == 0)
         #expect(report.populations[1].targetSigmaU == 1)
         // Weights: σ_W² = σ_U²/(n ν ε̂) with the measured input rate.
-        let kernel = PSPKernelIntegrals.numerical(tauMembrane: 0.02, tauSynapse: 0.01, timeStep: 0.002)
         let expected = sigmaU / (Double(inputs) * report.inputRateHz * kernel.meanSquare).squareRoot()
         #expect(relativeError(report.projections[0].sigmaW, expected) < 1e-9)
         // The report predicts from the measured free membrane; the prediction and the measurement are both there.
         let predicted = try #require(hidden.predictedRateHz), measured = try #require(hidden.measuredRateHz)
-        #expect(relativeError(predicted, predictor.hertz(meanU: hidden.measuredMuU!, sigmaU: hidden.measuredSigmaU!)) < 1e-12)
-        #expect(predicted > 1 && predicted < 20 && measured > 1 && measured < 30, "predicted \(predicted), measured \(measured)")
+        #expect(relativeError(predicted, predictor.hertz(meanU: hidden.measuredMuU!, sigmaU: hidden.measuredSigmaU!,
+                                                         meanSpread: hidden.measuredMeanSpread!)) < 1e-12)
+        // Measured on 16 samples of 0.5 s: 5.38 Hz for the 5 Hz target, predicted 4.61 Hz from the measured statistics.
+        #expect(abs(measured / 5 - 1) < 0.3, "measured \(measured) Hz for a 5 Hz target")
+        #expect(abs(predicted / measured - 1) < 0.3, "predicted \(predicted) Hz, measured \(measured) Hz")
+        // Ignoring the spread of the means asks for a larger σ_U (a single neuron at μ_U = 0 must reach 5 Hz alone).
+        var plain = net
+        var rng2 = Xoshiro256StarStar(seed: 4)
+        let ignored = try plain.initialize(.targetRate(hertz: 5, meanSpread: .ignored), rates: .measured(on: data, samples: 16), using: &rng2)
+        #expect(relativeError(ignored.populations[0].targetSigmaU!, try predictor.sigmaU(forHertz: 5)) < 1e-9)
+        #expect(ignored.populations[0].targetSigmaU! > 1.1 * sigmaU)
         #expect(report.populations[1].predictedRateHz == nil)
         #expect(report.description.contains("predicted"))
         #expect((report.jsonObject["populations"] as? [[String: Any]])?.first?["predicted_rate_hz"] as? Double == predicted)
     }
 
-    @Test("Without a measurement the prediction comes from the target; a fluctuation-driven report predicts from σ_U")
+    @Test("Without a measurement the prediction comes from Campbell's theorem for the drawn weights (σ_U and the spread of means)")
     func predictionFromTarget() throws {
         var rng = Xoshiro256StarStar(seed: 4)
         var net = try SpikingNetwork(inputs: 100, timeStep: .milliseconds(2)) { LIFLayer(50); LeakyReadout(2, tauMembrane: .milliseconds(200)) }
         let report = try net.initialize(.fluctuationDriven(sigmaU: 1), rates: .fixed(hertz: 10), using: &rng)
         let predictor = LIFRatePredictor(timeStep: .milliseconds(2))
-        #expect(relativeError(report.populations[0].predictedRateHz!, predictor.hertz(meanU: 0, sigmaU: 1)) < 1e-12)
+        // Campbell: μ_U = 0, σ_U = 1 (the target), and the neurons' means spread by s = σ_W·√n·ν·ε̄.
+        let p = report.projections[0]
+        let spread = p.sigmaW * Double(p.fanIn).squareRoot() * p.nuHz * p.epsilonBar
+        #expect(relativeError(report.populations[0].predictedRateHz!, predictor.hertz(meanU: 0, sigmaU: 1, meanSpread: spread)) < 1e-9)
+        #expect(report.populations[1].predictedRateHz == nil)
+        // Any method gets a prediction from its drawn weights: Kaiming's σ_U = σ_W·√(n ν ε̂).
         let kaiming = try net.initialize(.kaimingNormal, rates: .fixed(hertz: 10), using: &rng)
-        #expect(kaiming.populations[0].predictedRateHz == nil)
+        let k = kaiming.projections[0]
+        let sigmaU = k.sigmaW * (Double(k.fanIn) * k.nuHz * k.epsilonHat).squareRoot()
+        let kSpread = k.sigmaW * Double(k.fanIn).squareRoot() * k.nuHz * k.epsilonBar
+        #expect(relativeError(kaiming.populations[0].predictedRateHz!, predictor.hertz(meanU: 0, sigmaU: sigmaU, meanSpread: kSpread)) < 1e-9)
         #expect(throws: ConfigurationError.self) { try net.initialize(.targetRate(hertz: -1), rates: .fixed(hertz: 10), using: &rng) }
     }
 }

@@ -104,14 +104,14 @@ struct SiegertRateTests {
         }
     }
 
-    @Test("Siegert rate vs Euler–Maruyama simulation of a white-noise LIF (Δt 0.1 ms, 500 neurons × 2 s) within 10 %",
+    @Test("Siegert rate vs Euler–Maruyama simulation of a white-noise LIF (Δt 0.1 ms, 250 neurons × 2 s) within 10 %",
           arguments: [(0.9, 0.5), (0.8, 0.4), (1.2, 0.3)])
     func whiteNoiseSimulation(mu: Double, sigma: Double) {
         let tau = 0.02, refractory = 0.002, dt = 1e-4
         let neuron = SiegertRate(tauMembrane: .milliseconds(20), refractoryPeriod: .milliseconds(2))
         let predicted = neuron.hertz(mean: mu, sigma: sigma)
         var rng = Xoshiro256StarStar(seed: 11)
-        let neurons = 500, steps = Int(2.0 / dt), refractorySteps = Int((refractory / dt).rounded())
+        let neurons = 250, steps = Int(2.0 / dt), refractorySteps = Int((refractory / dt).rounded())
         let a = dt / tau, b = sigma * (dt / tau).squareRoot()
         var spikes = 0
         for _ in 0..<neurons {
@@ -138,7 +138,7 @@ struct SiegertRateTests {
         let m = meanU / sumK, s = sigmaU / sumK2.squareRoot()
         let lm = Foundation.exp(-dt / 0.02), ls = Foundation.exp(-dt / 0.01)
         var rng = Xoshiro256StarStar(seed: 5)
-        let neurons = 500, steps = 10_000
+        let neurons = 200, steps = 10_000
         var spikes = 0
         for _ in 0..<neurons {
             var u = 0.0, i = 0.0, x = 0.0

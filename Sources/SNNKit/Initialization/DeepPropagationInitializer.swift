@@ -11,7 +11,7 @@ public enum FiniteWidthCorrection: Sendable, Hashable, Codable {
     /// ```
     /// With n units the number above θ is Binomial(n, p̂); p_L is the fraction that a layer of this width reaches or
     /// exceeds with probability ≈ `confidence`, so sizing the weights for it keeps narrow layers from drifting into
-    /// silence (at θ = 1, 95 %: n·Var[W] = 9.28 for n = 100, 7.11 for n = 1000, → 6.3030 as n → ∞).
+    /// silence (at θ = 1, 95 %: n·Var[W] = 9.29 for n = 100, 7.11 for n = 1000, → 6.3030 as n → ∞).
     case wilsonLowerBound(confidence: Double)
 
     /// The Wilson lower bound at 95 % confidence.

@@ -46,11 +46,17 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
         public var measuredMuU: Double?
         /// Measured per-neuron temporal standard deviation of the free membrane, averaged over neurons and samples.
         public var measuredSigmaU: Double?
+        /// Measured spread (standard deviation over neurons and samples) of the per-neuron temporal means of the free
+        /// membrane.
+        public var measuredMeanSpread: Double?
         /// Measured mean firing rate (Hz).
         public var measuredRateHz: Double?
-        /// Rate (Hz) predicted by the diffusion approximation (Siegert formula with the Fourcaud–Brunel colored-noise
-        /// correction, ``LIFRatePredictor``, Perez-Nieves & Goodman 2023) from the measured free-membrane μ_U and σ_U,
-        /// or from the targets when nothing was measured; nil for non-spiking layers.
+        /// Rate (Hz) predicted by the diffusion approximation (Perez-Nieves & Goodman 2023): the Siegert formula with the
+        /// Fourcaud–Brunel colored-noise correction (``LIFRatePredictor``) for the free membrane's μ_U and σ_U, averaged
+        /// over the spread of the neurons' mean potentials. The statistics are the measured ones when a batch was
+        /// simulated, else Campbell's theorem for the drawn weight statistics (``FreeMembraneStatistics``). Nil for
+        /// non-spiking layers. A recurrent layer's measured free membrane lacks its own recurrent input (it does not
+        /// spike), so its prediction is low.
         public var predictedRateHz: Double?
         /// Leading steps left out of the membrane statistics.
         public var burnInSteps: Int?
@@ -111,7 +117,7 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
 
     /// The report as JSON-ready dictionaries: one object per projection and per population with the keys
     /// `fan_in`, `nu_hz`, `mu_w`, `sigma_w` (projections) and `target_sigma_u`, `measured_sigma_u`, `measured_mu_u`,
-    /// `measured_rate_hz`, `predicted_rate_hz` (populations).
+    /// `measured_mean_spread`, `measured_rate_hz`, `predicted_rate_hz` (populations).
     public var jsonObject: [String: Any] {
         let projectionObjects: [[String: Any]] = projections.map { p in
             var o: [String: Any] = ["kind": "projection", "layer": p.layer, "target": p.layerName, "source": p.source, "afferent": p.afferent,
@@ -124,6 +130,7 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
             ["kind": "population", "layer": p.layer, "name": p.name, "size": p.size, "spiking": p.isSpiking,
              "target_sigma_u": p.targetSigmaU ?? NSNull(), "target_mu_u": p.targetMuU ?? NSNull(),
              "measured_sigma_u": p.measuredSigmaU ?? NSNull(), "measured_mu_u": p.measuredMuU ?? NSNull(),
+             "measured_mean_spread": p.measuredMeanSpread ?? NSNull(),
              "measured_rate_hz": p.measuredRateHz ?? NSNull(), "predicted_rate_hz": p.predictedRateHz ?? NSNull(),
              "burn_in_steps": p.burnInSteps ?? NSNull()]
         }

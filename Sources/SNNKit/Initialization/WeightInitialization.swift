@@ -36,9 +36,10 @@ public enum WeightInitialization: Sendable, Hashable, Codable {
     /// Every spiking layer initialized for the predicted rate ν_out = `hertz` (Perez-Nieves & Goodman 2023): σ_U from
     /// the Siegert prediction, then the centered fluctuation-driven rule (see ``TargetRateInitializer``).
     public static func targetRate(hertz: Double, feedForwardShare: Double = 0.9, integration: KernelIntegration = .numerical,
-                                  noiseCorrection: SynapticNoiseCorrection = .fourcaudBrunel) -> WeightInitialization {
+                                  noiseCorrection: SynapticNoiseCorrection = .fourcaudBrunel,
+                                  meanSpread: MeanSpreadTreatment = .campbell) -> WeightInitialization {
         .targetRate(TargetRateInitializer(hertz: hertz, feedForwardShare: feedForwardShare, integration: integration,
-                                          noiseCorrection: noiseCorrection))
+                                          noiseCorrection: noiseCorrection, meanSpread: meanSpread))
     }
 
     /// Kaiming normal with gain √2.

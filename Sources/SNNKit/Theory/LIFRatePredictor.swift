@@ -123,19 +123,25 @@ public struct LIFRatePredictor: Sendable, Hashable, Codable {
 
     /// The σ_U of a free membrane with mean μ_U at which the predicted rate is `hertz` (bisection on log σ_U).
     ///
+    /// With `spreadPerSigmaU` = k > 0 the neurons' means are taken to spread with s = k·σ_U (as quenched weights drawn
+    /// for σ_U make them, ``MeanSpreadTreatment/campbell``) and the population rate is matched.
     /// - Throws: ``ConfigurationError/outOfRange(field:value:range:)`` when no σ_U in [1e-3, 1e3] gives the rate
     ///   (e.g. μ_U above threshold drives the neuron faster than the target even without noise).
-    public func sigmaU(forHertz hertz: Double, meanU: Double = 0) throws(ConfigurationError) -> Double {
+    public func sigmaU(forHertz hertz: Double, meanU: Double = 0, spreadPerSigmaU: Double = 0) throws(ConfigurationError) -> Double {
         try ConfigurationError.requirePositive(hertz, "target rate (Hz)")
+        func rate(_ logSigma: Double) -> Double {
+            let sigma = Foundation.exp(logSigma)
+            return self.hertz(meanU: meanU, sigmaU: sigma, meanSpread: spreadPerSigmaU * sigma)
+        }
         var lower = Foundation.log(1e-3), upper = Foundation.log(1e3)
-        let low = self.hertz(meanU: meanU, sigmaU: Foundation.exp(lower)), high = self.hertz(meanU: meanU, sigmaU: Foundation.exp(upper))
+        let low = rate(lower), high = rate(upper)
         guard low < hertz && hertz < high else {
             throw .outOfRange(field: "target rate (Hz) at μ_U = \(meanU)", value: hertz,
                               range: "(\(low), \(high)), the rates σ_U ∈ [1e-3, 1e3] can give")
         }
         for _ in 0..<100 {
             let middle = 0.5 * (lower + upper)
-            if self.hertz(meanU: meanU, sigmaU: Foundation.exp(middle)) < hertz { lower = middle } else { upper = middle }
+            if rate(middle) < hertz { lower = middle } else { upper = middle }
             if upper - lower < 1e-12 { break }
         }
         return Foundation.exp(0.5 * (lower + upper))
