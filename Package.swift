@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5", "CZlib"]),
         .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
         // YAML experiment configurations (configs/*.yaml), experiments, and running them.
-        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNData", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNKernels", "SNNData", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "snn",
             dependencies: [

@@ -6,7 +6,7 @@ import SNNExperiments
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a reference experiment and print its table (and, with --json, one JSON object).",
-        subcommands: [Depth.self, SurrogateTheory.self])
+        subcommands: [Depth.self, Propagation.self, Collapse.self, SurrogateTheory.self])
 
     struct Depth: ParsableCommand {
         static let configuration = CommandConfiguration(

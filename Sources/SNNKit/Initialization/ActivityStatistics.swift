@@ -8,6 +8,9 @@ public struct ActivityStatistics: Sendable, Hashable, Codable {
     public var membraneStandardDeviation: Double
     /// Leading steps left out of the membrane statistics (the transient from the zero initial state).
     public var burnInSteps: Int
+    /// Standard deviation, over neurons and samples, of the per-neuron temporal mean of the free membrane: how far
+    /// the neurons' mean potentials spread around ``membraneMean`` (quenched weights, different samples).
+    public var membraneMeanSpread: Double = 0
 
     /// Mean firing rate of a `[T, B, N]` spike sequence in Hz.
     public static func rate(of spikes: UnsafeBufferPointer<Float>, steps: Int, timeStep: Double) -> Double {
@@ -25,6 +28,14 @@ public struct ActivityStatistics: Sendable, Hashable, Codable {
 
     /// Per-neuron temporal mean and standard deviation (Welford) of a `[T, B, N]` trace, averaged over `B·N`.
     public static func membrane(_ trace: UnsafeBufferPointer<Float>, steps: Int, width: Int, burnIn: Int) -> (mean: Double, standardDeviation: Double) {
+        let m = membraneWithSpread(trace, steps: steps, width: width, burnIn: burnIn)
+        return (m.mean, m.standardDeviation)
+    }
+
+    /// ``membrane(_:steps:width:burnIn:)`` and the standard deviation over the `B·N` neuron-sample pairs of their
+    /// temporal means (`meanSpread`).
+    public static func membraneWithSpread(_ trace: UnsafeBufferPointer<Float>, steps: Int, width: Int,
+                                          burnIn: Int) -> (mean: Double, standardDeviation: Double, meanSpread: Double) {
         let first = min(burnIn, steps - 1)
         let n = steps - first
         var meanSum = 0.0, stdSum = 0.0
@@ -43,7 +54,11 @@ public struct ActivityStatistics: Sendable, Hashable, Codable {
             meanSum += mean[e]
             stdSum += n > 1 ? (m2[e] / Double(n - 1)).squareRoot() : 0
         }
-        return (meanSum / Double(width), stdSum / Double(width))
+        let average = meanSum / Double(width)
+        var spread = 0.0
+        for e in 0..<width { spread += (mean[e] - average) * (mean[e] - average) }
+        spread = width > 1 ? (spread / Double(width - 1)).squareRoot() : 0
+        return (average, stdSum / Double(width), spread)
     }
 }
 
@@ -58,15 +73,19 @@ extension SpikingNetwork {
         // From the normal pass: rates, and the membrane of non-spiking layers (which have no reset to remove).
         var result = layers.indices.map { k in
             let rate = layers[k].neuron.isSpiking ? ActivityStatistics.rate(of: workspace.output(ofLayer: k), steps: steps, timeStep: dt) : 0
-            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn(k))
-            return ActivityStatistics(rateHz: rate, membraneMean: m.mean, membraneStandardDeviation: m.standardDeviation, burnInSteps: burnIn(k))
+            let m = ActivityStatistics.membraneWithSpread(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size,
+                                                          burnIn: burnIn(k))
+            return ActivityStatistics(rateHz: rate, membraneMean: m.mean, membraneStandardDeviation: m.standardDeviation, burnInSteps: burnIn(k),
+                                      membraneMeanSpread: m.meanSpread)
         }
         // A spiking layer's free membrane: simulated without spike and reset, driven by the real upstream spikes.
         for k in layers.indices where layers[k].neuron.isSpiking {
             workspace.forward(self, options: ForwardOptions(freeMembraneLayers: [k]))
-            let m = ActivityStatistics.membrane(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size, burnIn: burnIn(k))
+            let m = ActivityStatistics.membraneWithSpread(workspace.membrane(ofLayer: k), steps: steps, width: batch * layers[k].size,
+                                                          burnIn: burnIn(k))
             result[k].membraneMean = m.mean
             result[k].membraneStandardDeviation = m.standardDeviation
+            result[k].membraneMeanSpread = m.meanSpread
         }
         return result
     }

@@ -46,8 +46,18 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
         public var measuredMuU: Double?
         /// Measured per-neuron temporal standard deviation of the free membrane, averaged over neurons and samples.
         public var measuredSigmaU: Double?
+        /// Measured spread (standard deviation over neurons and samples) of the per-neuron temporal means of the free
+        /// membrane.
+        public var measuredMeanSpread: Double?
         /// Measured mean firing rate (Hz).
         public var measuredRateHz: Double?
+        /// Rate (Hz) predicted by the diffusion approximation (Perez-Nieves & Goodman 2023): the Siegert formula with the
+        /// Fourcaud–Brunel colored-noise correction (``LIFRatePredictor``) for the free membrane's μ_U and σ_U, averaged
+        /// over the spread of the neurons' mean potentials. The statistics are the measured ones when a batch was
+        /// simulated, else Campbell's theorem for the drawn weight statistics (``FreeMembraneStatistics``). Nil for
+        /// non-spiking layers. A recurrent layer's measured free membrane lacks its own recurrent input (it does not
+        /// spike), so its prediction is low.
+        public var predictedRateHz: Double?
         /// Leading steps left out of the membrane statistics.
         public var burnInSteps: Int?
     }
@@ -77,9 +87,9 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
             lines.append("  \(name) \(String(format: "%6d", p.fanIn)) \(f(p.nuHz, 2).leftPad(7)) \(f(p.muW).leftPad(8)) \(f(p.sigmaW).leftPad(10))" +
                          (p.note.map { "  (\($0))" } ?? ""))
         }
-        lines.append("population          target σ_U  measured σ_U  measured μ_U  rate (Hz)")
+        lines.append("population          target σ_U  measured σ_U  measured μ_U  rate (Hz)  predicted (Hz)")
         for p in populations {
-            lines.append("  \(p.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f(p.targetSigmaU, 3).leftPad(9)) \(f(p.measuredSigmaU, 3).leftPad(13)) \(f(p.measuredMuU, 3).leftPad(13)) \(p.isSpiking ? f(p.measuredRateHz, 2).leftPad(10) : "-".leftPad(10))")
+            lines.append("  \(p.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f(p.targetSigmaU, 3).leftPad(9)) \(f(p.measuredSigmaU, 3).leftPad(13)) \(f(p.measuredMuU, 3).leftPad(13)) \(p.isSpiking ? f(p.measuredRateHz, 2).leftPad(10) : "-".leftPad(10)) \(p.isSpiking ? f(p.predictedRateHz, 2).leftPad(15) : "-".leftPad(15))")
         }
         return lines.joined(separator: "\n")
     }
@@ -93,12 +103,21 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
             }
         case let .kaimingNormal(gain): return "Kaiming normal, gain \(gain)"
         case let .scaled(d, s, g): return "\(d.rawValue), \(s.rawValue), gain \(g)"
+        case let .deepPropagation(d):
+            let width: String
+            switch d.finiteWidth {
+            case .none: width = ""
+            case let .wilsonLowerBound(confidence): width = ", finite width (Wilson lower bound, \(confidence))"
+            }
+            return "deep propagation, n·Var[W] = 1/(1 − Φ(\(d.threshold))) = \(String(format: "%.4f", DeepPropagationInitializer.fanInVariance(threshold: d.threshold)))" + width
+        case let .targetRate(t):
+            return "target rate \(t.hertz) Hz (Siegert, \(t.noiseCorrection.rawValue)), centered fluctuation-driven, α = \(t.feedForwardShare), ε \(t.integration.rawValue)"
         }
     }
 
     /// The report as JSON-ready dictionaries: one object per projection and per population with the keys
     /// `fan_in`, `nu_hz`, `mu_w`, `sigma_w` (projections) and `target_sigma_u`, `measured_sigma_u`, `measured_mu_u`,
-    /// `measured_rate_hz` (populations).
+    /// `measured_mean_spread`, `measured_rate_hz`, `predicted_rate_hz` (populations).
     public var jsonObject: [String: Any] {
         let projectionObjects: [[String: Any]] = projections.map { p in
             var o: [String: Any] = ["kind": "projection", "layer": p.layer, "target": p.layerName, "source": p.source, "afferent": p.afferent,
@@ -111,7 +130,9 @@ public struct InitializationReport: Sendable, Codable, CustomStringConvertible {
             ["kind": "population", "layer": p.layer, "name": p.name, "size": p.size, "spiking": p.isSpiking,
              "target_sigma_u": p.targetSigmaU ?? NSNull(), "target_mu_u": p.targetMuU ?? NSNull(),
              "measured_sigma_u": p.measuredSigmaU ?? NSNull(), "measured_mu_u": p.measuredMuU ?? NSNull(),
-             "measured_rate_hz": p.measuredRateHz ?? NSNull(), "burn_in_steps": p.burnInSteps ?? NSNull()]
+             "measured_mean_spread": p.measuredMeanSpread ?? NSNull(),
+             "measured_rate_hz": p.measuredRateHz ?? NSNull(), "predicted_rate_hz": p.predictedRateHz ?? NSNull(),
+             "burn_in_steps": p.burnInSteps ?? NSNull()]
         }
         return ["method": methodName, "input_rate_hz": inputRateHz, "projections": projectionObjects, "populations": populationObjects]
     }

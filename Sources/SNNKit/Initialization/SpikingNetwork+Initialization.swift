@@ -46,6 +46,7 @@ extension SpikingNetwork {
 
         let workspace = SimulationWorkspace()
         var layerRates = [Double](repeating: inputRate, count: layers.count)
+        var rules = [FluctuationDrivenInitializer?](repeating: nil, count: layers.count)
         var projections: [InitializationReport.ProjectionEntry] = []
         for k in layers.indices {
             let layer = layers[k]
@@ -85,7 +86,9 @@ extension SpikingNetwork {
             var exponential = false
             let statistics: [(mean: Double, sigma: Double)]
             switch method {
-            case let .fluctuationDriven(f):
+            case .fluctuationDriven, .targetRate:
+                let f = try method.fluctuationDrivenRule(for: layer.neuron, timeStep: timeStep, afferents: afferents)!
+                rules[k] = f
                 if case let .excitatoryInhibitory(d) = layer.neuron {
                     // Dale's law: balanced exponential weights (SPEC §3.3), μ_U = 0 and σ_U of the target.
                     let theta = Double(d.threshold)
@@ -117,6 +120,8 @@ extension SpikingNetwork {
                 }
             case let .kaimingNormal(gain):
                 statistics = layer.afferents.map { (0, gain / Double($0.fanIn).squareRoot()) }
+            case let .deepPropagation(d):
+                statistics = afferents.map { (0, d.weightStandardDeviation(fanIn: $0.fanIn)) }
             case let .scaled(distribution, scaling, gain):
                 statistics = layer.afferents.map { p in
                     let s = scaling.scale(fanIn: p.fanIn, gain: gain)
@@ -155,15 +160,28 @@ extension SpikingNetwork {
 
         let measured = try batch.map { b throws(ConfigurationError) in try measureActivity(on: b, workspace: workspace) }
         let populations = layers.indices.map { k in
-            let target: (mean: Double, sigma: Double)? = {
-                if case let .fluctuationDriven(f) = method { return f.membraneTarget(threshold: Double(layers[k].neuron.threshold)) }
-                return nil
-            }()
+            let neuron = layers[k].neuron
+            let target = rules[k]?.membraneTarget(threshold: Double(neuron.threshold))
+            // The free membrane's statistics: measured when a batch was simulated, else Campbell's theorem for the
+            // weights just drawn (ν as used above; Poisson inputs assumed).
+            let statistics = measured.map {
+                FreeMembraneStatistics(mean: $0[k].membraneMean, standardDeviation: $0[k].membraneStandardDeviation,
+                                       meanSpread: $0[k].membraneMeanSpread)
+            } ?? FreeMembraneStatistics.campbell(projections.filter { $0.layer == k }.map { p in
+                FreeMembraneStatistics.Afferent(fanIn: Double(p.fanIn) * connectionProbability, rate: p.nuHz, weightMean: p.muW,
+                                                weightStandardDeviation: p.sigmaW,
+                                                kernel: PSPKernelIntegrals(mean: p.epsilonBar, meanSquare: p.epsilonHat),
+                                                isInhibitory: layers[k].afferents[p.afferent].synapse == .inhibitory)
+            })
+            // The diffusion-approximation rate (Perez-Nieves & Goodman 2023), averaged over the spread of neuron means.
+            let predictor = LIFRatePredictor(neuron: neuron, timeStep: timeStep, integration: method.integration)
+            let predicted = predictor?.hertz(meanU: statistics.mean, sigmaU: statistics.standardDeviation, meanSpread: statistics.meanSpread)
             return InitializationReport.PopulationEntry(
-                layer: k, name: layers[k].name, size: layers[k].size, isSpiking: layers[k].neuron.isSpiking,
+                layer: k, name: layers[k].name, size: layers[k].size, isSpiking: neuron.isSpiking,
                 targetMuU: target?.mean, targetSigmaU: target?.sigma,
                 measuredMuU: measured?[k].membraneMean, measuredSigmaU: measured?[k].membraneStandardDeviation,
-                measuredRateHz: measured.map { $0[k].rateHz }, burnInSteps: measured?[k].burnInSteps)
+                measuredMeanSpread: measured?[k].membraneMeanSpread,
+                measuredRateHz: measured.map { $0[k].rateHz }, predictedRateHz: predicted, burnInSteps: measured?[k].burnInSteps)
         }
         return InitializationReport(method: method, inputRateHz: inputRate,
                                     channelRateRangeHz: channelRates.isEmpty ? nil : [channelRates.min()!, channelRates.max()!],
@@ -198,7 +216,21 @@ extension SpikingNetwork {
 
 extension WeightInitialization {
     var integration: KernelIntegration {
-        if case let .fluctuationDriven(f) = self { return f.integration }
-        return .numerical
+        switch self {
+        case let .fluctuationDriven(f): return f.integration
+        case let .targetRate(t): return t.integration
+        default: return .numerical
+        }
+    }
+
+    /// The fluctuation-driven rule a layer of this neuron model with these afferents is initialized with: the rule
+    /// itself, or the centered rule for the σ_U of a target rate; nil for the other methods.
+    func fluctuationDrivenRule(for neuron: NeuronModel, timeStep: Duration,
+                               afferents: [FluctuationDrivenInitializer.Afferent]) throws(ConfigurationError) -> FluctuationDrivenInitializer? {
+        switch self {
+        case let .fluctuationDriven(f): return f
+        case let .targetRate(t): return try t.fluctuationDriven(for: neuron, timeStep: timeStep, afferents: afferents)
+        default: return nil
+        }
     }
 }

@@ -6,6 +6,12 @@ public enum WeightInitialization: Sendable, Hashable, Codable {
     case kaimingNormal(gain: Double)
     /// A distribution whose scale shrinks with the fan-in (e.g. PyTorch's default `U(±1/√n)`).
     case scaled(distribution: WeightDistribution, scaling: FanInScaling, gain: Double)
+    /// Deep activity propagation (Micheli et al. 2024): zero-mean Gaussian with `n·Var[W] = 1/(1 − Φ(θ))`,
+    /// optionally with a finite-width correction; data-independent.
+    case deepPropagation(DeepPropagationInitializer)
+    /// A target firing rate per layer (Perez-Nieves & Goodman 2023): the σ_U whose predicted rate is the target,
+    /// then the centered fluctuation-driven rule; data-dependent through the presynaptic rates.
+    case targetRate(TargetRateInitializer)
 
     /// Centered fluctuation-driven initialization: μ_U = 0 and the given σ_U.
     public static func fluctuationDriven(sigmaU: Double, feedForwardShare: Double = 0.9,
@@ -21,6 +27,21 @@ public enum WeightInitialization: Sendable, Hashable, Codable {
                                                         feedForwardShare: feedForwardShare, integration: integration))
     }
 
+    /// Deep activity propagation (Micheli et al. 2024): `n·Var[W] = 1/(1 − Φ(θ))` (6.3030 at θ = 1; Kaiming at θ = 0),
+    /// with `finiteWidth` replacing 1 − Φ(θ) by a lower confidence bound for the projection's fan-in.
+    public static func deepPropagation(threshold: Double = 1, finiteWidth: FiniteWidthCorrection = .none) -> WeightInitialization {
+        .deepPropagation(DeepPropagationInitializer(threshold: threshold, finiteWidth: finiteWidth))
+    }
+
+    /// Every spiking layer initialized for the predicted rate ν_out = `hertz` (Perez-Nieves & Goodman 2023): σ_U from
+    /// the Siegert prediction, then the centered fluctuation-driven rule (see ``TargetRateInitializer``).
+    public static func targetRate(hertz: Double, feedForwardShare: Double = 0.9, integration: KernelIntegration = .numerical,
+                                  noiseCorrection: SynapticNoiseCorrection = .fourcaudBrunel,
+                                  meanSpread: MeanSpreadTreatment = .campbell) -> WeightInitialization {
+        .targetRate(TargetRateInitializer(hertz: hertz, feedForwardShare: feedForwardShare, integration: integration,
+                                          noiseCorrection: noiseCorrection, meanSpread: meanSpread))
+    }
+
     /// Kaiming normal with gain √2.
     public static let kaimingNormal = WeightInitialization.kaimingNormal(gain: 2.0.squareRoot())
 
@@ -29,6 +50,8 @@ public enum WeightInitialization: Sendable, Hashable, Codable {
         case let .fluctuationDriven(f): try f.validate()
         case let .kaimingNormal(gain): try ConfigurationError.requirePositive(gain, "kaimingNormal.gain")
         case let .scaled(_, _, gain): try ConfigurationError.requirePositive(gain, "scaled.gain")
+        case let .deepPropagation(d): try d.validate()
+        case let .targetRate(t): try t.validate()
         }
     }
 }
