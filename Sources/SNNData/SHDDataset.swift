@@ -173,6 +173,24 @@ extension SpikeDataset {
         }
     }
 
+    /// Every event's time as the centre of its bin, `(step + 0.5)·Δt` in `float32`, checked to bin back to its step
+    /// with the reference rule (the writers of time-based formats).
+    func binCentreTimes(path: String, field: String) throws(DataError) -> [Float] {
+        let dt = Self.decimalSeconds(timeStep)
+        let inverse = Float(1 / dt)
+        var times = [Float]()
+        times.reserveCapacity(eventSteps.count)
+        for s in eventSteps {
+            let t = Float((Double(s) + 0.5) * dt)
+            guard Int(t * inverse) == Int(s) else {
+                throw .invalidValue(path: path, field: field,
+                                    reason: "step \(s) of \(timeStep) does not survive float32 times; use a coarser time step")
+            }
+            times.append(t)
+        }
+        return times
+    }
+
     /// Writes the data set as an SHD-format HDF5 file at `path`, atomically (a temporary file in the same
     /// directory, synced, then renamed over `path`).
     ///
@@ -187,18 +205,8 @@ extension SpikeDataset {
     /// - Throws: ``DataError/cannotWrite(path:dataset:reason:)``, or ``DataError/invalidValue(path:field:reason:)``
     ///   when Δt is too fine for `float32` times to bin back exactly.
     public func writeSHD(to path: String) throws(DataError) {
+        let times = try binCentreTimes(path: path, field: SHDLayout.times)
         let dt = Self.decimalSeconds(timeStep)
-        let inverse = Float(1 / dt)
-        var times = [Float]()
-        times.reserveCapacity(eventSteps.count)
-        for s in eventSteps {
-            let t = Float((Double(s) + 0.5) * dt)
-            guard Int(t * inverse) == Int(s) else {
-                throw .invalidValue(path: path, field: SHDLayout.times,
-                                    reason: "step \(s) of \(timeStep) does not survive float32 times; use a coarser time step")
-            }
-            times.append(t)
-        }
         let timeRows = HDF5RaggedArray(offsets: eventOffsets, values: times)
         let note = "SpikeDataset.writeSHD: times are bin centres (step + 0.5)·Δt; Δt = \(dt) s; steps = \(steps); "
             + "channels = \(channels); classes = \(classes)"

@@ -138,18 +138,7 @@ extension SpikeDataset {
     /// - Throws: ``DataError/cannotWrite(path:dataset:reason:)``, or ``DataError/invalidValue(path:field:reason:)``
     ///   when Δt is too fine for `float32` times to bin back exactly.
     public func writeRAS(to path: String) throws(DataError) {
-        let dt = Self.decimalSeconds(timeStep)
-        let inverse = Float(1 / dt)
-        var times = [Float]()
-        times.reserveCapacity(eventSteps.count)
-        for s in eventSteps {
-            let t = Float((Double(s) + 0.5) * dt)
-            guard Int(t * inverse) == Int(s) else {
-                throw .invalidValue(path: path, field: RASLayout.times,
-                                    reason: "step \(s) of \(timeStep) does not survive float32 times; use a coarser time step")
-            }
-            times.append(t)
-        }
+        let times = try binCentreTimes(path: path, field: RASLayout.times)
         var sampleIndex = [Int64](repeating: 0, count: eventSteps.count)
         for i in 0..<count {
             for e in eventOffsets[i]..<eventOffsets[i + 1] { sampleIndex[e] = Int64(i) }
