@@ -29,25 +29,27 @@ extension ExperimentConfiguration {
                 throw issue([], error.description)
             }
         case let .shd(s):
-            func load(_ path: String) throws -> SpikeDataset {
-                    try DataLoaders.loadSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
-                                            downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
-                }
-                sets = try Self.split(try load(dataOverride ?? s.path), test: try (dataOverride == nil ? s.testPath : nil).map(load),
-                                      validationFraction: s.validationFraction,
-                                      testFraction: s.testFraction, seed: s.seed)
+            sets = try Self.split(dataOverride ?? s.path, testPath: dataOverride == nil ? s.testPath : nil,
+                                  validationFraction: s.validationFraction, testFraction: s.testFraction, seed: s.seed) { path in
+                try DataLoaders.loadSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
+                                        downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
+            }
         case let .dvs(d):
-            func load(_ path: String) throws -> SpikeDataset {
-                    try DataLoaders.loadDVS(path: path, timeStep: timeStep, duration: d.duration.duration, sensorSize: d.sensorSize,
-                                            downsample: d.downsample, classes: d.classes)
-                }
-                sets = try Self.split(try load(dataOverride ?? d.path), test: try (dataOverride == nil ? d.testPath : nil).map(load),
-                                      validationFraction: d.validationFraction,
-                                      testFraction: d.testFraction, seed: d.seed)
+            sets = try Self.split(dataOverride ?? d.path, testPath: dataOverride == nil ? d.testPath : nil,
+                                  validationFraction: d.validationFraction, testFraction: d.testFraction, seed: d.seed) { path in
+                try DataLoaders.loadDVS(path: path, timeStep: timeStep, duration: d.duration.duration, sensorSize: d.sensorSize,
+                                        downsample: d.downsample, classes: d.classes)
+            }
         }
         if sets[0].count == 0 { throw issue([], "the training set is empty; use more samples or a larger training fraction") }
         if sets[2].count == 0 { throw issue([], "the test set is empty; use more samples or a larger test fraction") }
         return (sets[0], sets[1], sets[2])
+    }
+
+    /// Loads a training file (and a test file, if given) with `load` and splits them (see below).
+    private static func split(_ path: String, testPath: String?, validationFraction: Double, testFraction: Double?, seed: UInt64,
+                              load: (String) throws -> SpikeDataset) throws -> [SpikeDataset] {
+        try split(load(path), test: testPath.map(load), validationFraction: validationFraction, testFraction: testFraction, seed: seed)
     }
 
     /// Shuffles a training file (seeded) and splits off validation (``SpikeDataset/splitValidation(fraction:seed:stratification:)``
