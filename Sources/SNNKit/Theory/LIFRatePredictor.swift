@@ -142,7 +142,7 @@ public struct LIFRatePredictor: Sendable, Hashable, Codable {
         for _ in 0..<100 {
             let middle = 0.5 * (lower + upper)
             if rate(middle) < hertz { lower = middle } else { upper = middle }
-            if upper - lower < 1e-12 { break }
+            if upper - lower < 1e-9 { break }
         }
         return Foundation.exp(0.5 * (lower + upper))
     }
