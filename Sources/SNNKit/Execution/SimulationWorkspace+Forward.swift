@@ -212,9 +212,7 @@ extension SimulationWorkspace {
             var rng = Xoshiro256StarStar(seed: noiseSeed)
             let noise: UnsafePointer<Float>? = escapeNoise != nil ? UnsafePointer(b.thresholdNoise.pointer) : nil
             for t in 0..<ws.steps {
-                if let escapeNoise {
-                    for e in 0..<slice { b.thresholdNoise.pointer[e] = escapeNoise.thresholdOffset(uniform: rng.nextUniform()) }
-                }
+                escapeNoise?.fillThresholdOffsets(b.thresholdNoise.pointer, count: slice, using: &rng)
                 let reset: ResetSource
                 if replay { reset = .replay(b.resets.pointer + t * slice) }
                 else if smooth && !keepsDrive { reset = .step }

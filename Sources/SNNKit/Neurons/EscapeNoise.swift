@@ -37,5 +37,17 @@ public enum EscapeNoise: Sendable, Hashable, Codable {
         }
     }
 
+    /// Fills `count` threshold offsets from `rng`, choosing the distribution once rather than per element.
+    func fillThresholdOffsets(_ out: UnsafeMutablePointer<Float>, count: Int, using rng: inout Xoshiro256StarStar) {
+        func uniform() -> Double { min(max(rng.nextUniform(), 1e-12), 1 - 1e-12) }
+        switch self {
+        case let .sigmoid(beta):
+            for e in 0..<count { let v = uniform(); out[e] = Float(Foundation.log(v / (1 - v))) / beta }
+        case let .exponential(p0, deltaU):
+            let logP0 = Foundation.log(Double(p0))
+            for e in 0..<count { out[e] = deltaU * Float(Foundation.log(uniform()) - logP0) }
+        }
+    }
+
     func validate(field: String) throws(ConfigurationError) { try surrogate.validate(field: field) }
 }
