@@ -14,6 +14,11 @@ struct Workload {
     var steps = 100
     /// Convolutional hidden layers (1×700 input grid) instead of dense ones.
     var isConvolutional = false
+    var batch = 256
+    /// Steps per time chunk (bounded-memory mode), nil for the whole window.
+    var timeChunk: Int? = nil
+    /// Feed the input as events of a ``SpikeDataset`` (the path of `Trainer.fit`) instead of a dense `[T, B, N]` buffer.
+    var eventInput = false
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -21,17 +26,22 @@ let asJSON = arguments.contains("--json")
 let repetitions = arguments.firstIndex(of: "--reps").flatMap { Int(arguments[$0 + 1]) } ?? 11
 let selected = arguments.firstIndex(of: "--workloads").map { arguments[$0 + 1].split(separator: ",").map(String.init) }
 let threads = arguments.firstIndex(of: "--threads").flatMap { Int(arguments[$0 + 1]) } ?? 2
+/// `--time-chunk N` sets the chunk of every workload (0: whole window).
+let chunkOverride = arguments.firstIndex(of: "--time-chunk").flatMap { Int(arguments[$0 + 1]) }
+let eventInputEverywhere = arguments.contains("--event-input")
 configureDefaultBLASThreads()
 setBLASThreadCount(2)   // the dense bound uses the machine's 2-thread SGEMM rate whatever --threads says
 
-let batch = 256, inputs = 700, hidden = 256, outputs = 20
+let inputs = 700, hidden = 256, outputs = 20
 let scaling = arguments.contains("--scaling")
 let workloads = [
     Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02),
     Workload(name: "feedforward", layers: 1, recurrent: false, probability: 0.02),
     Workload(name: "deep3", layers: 3, recurrent: true, probability: 0.02),
     Workload(name: "conv1d", layers: 2, recurrent: true, probability: 0.02, isConvolutional: true),
-].filter { selected?.contains($0.name) ?? true && !scaling }
+    // Long sequences in the bounded-memory mode (run it alone: peak memory is the process's maximum so far).
+    Workload(name: "long", layers: 1, recurrent: true, probability: 0.02, steps: 2000, batch: 64, timeChunk: 100, eventInput: true),
+].filter { selected?.contains($0.name) ?? ($0.name != "long") && !scaling }
     + (scaling ? [100, 400, 1600].map { Workload(name: "reference T=\($0)", layers: 1, recurrent: true, probability: 0.02, steps: $0) }
         + [0.01, 0.05, 0.10, 0.20].map { Workload(name: "reference p=\($0)", layers: 1, recurrent: true, probability: $0) } : [])
 
@@ -77,7 +87,7 @@ func measureGEMM() -> Double {
 
 /// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's
 /// input gradient. A convolution counts as the dense product it is (output units × fan-in per row).
-func denseFLOPs(_ net: SpikingNetwork, steps: Int) -> (forward: Double, train: Double) {
+func denseFLOPs(_ net: SpikingNetwork, steps: Int, batch: Int) -> (forward: Double, train: Double) {
     let bt = Double(steps * batch)
     var forward = 0.0, fromInput = 0.0
     for layer in net.layers {
@@ -119,18 +129,40 @@ setBLASThreadCount(1)   // SNNKit splits products across its own threads (--thre
 let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
 if !asJSON {
-    print("snn-bench: T = 100 (unless stated), B = \(batch), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
+    print("snn-bench: T = 100, B = 256 (unless stated), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
     print("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; SNNKit threads \(threads), BLAS 1 thread; SGEMM 2048³ \(String(format: "%.1f", gflops)) GFLOP/s")
     print("workload        train ms (min–max)        fwd ms (min–max)       dense bound train/fwd ms   ratio train/fwd   rates Hz   peak MB")
 }
 
-for w in workloads {
+for var w in workloads {
+    if let c = chunkOverride { w.timeChunk = c > 0 ? c : nil }
+    if eventInputEverywhere { w.eventInput = true }
+    let batch = w.batch
     let net = try makeNetwork(w)
     let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: Adam(learningRate: 1e-3))
     trainer.threadCount = threads
+    trainer.timeChunkSteps = w.timeChunk
     var rng = Xoshiro256StarStar(seed: 1)
-    let input = trainer.prepareBatch(steps: w.steps, batch: batch)
-    for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
+    if w.eventInput {
+        // The same Bernoulli draws, kept as events (as `Trainer.fit` feeds a data set's samples).
+        var offsets = [0], stepsOfEvents: [Int32] = [], channels: [Int32] = []
+        var perSample = [[(Int32, Int32)]](repeating: [], count: batch)
+        for t in 0..<w.steps {
+            for b in 0..<batch {
+                for c in 0..<inputs where rng.nextUniform() < w.probability { perSample[b].append((Int32(t), Int32(c))) }
+            }
+        }
+        for events in perSample {
+            for (t, c) in events { stepsOfEvents.append(t); channels.append(c) }
+            offsets.append(stepsOfEvents.count)
+        }
+        let data = try SpikeDataset(channels: inputs, steps: w.steps, timeStep: .milliseconds(1), classes: outputs, eventOffsets: offsets,
+                                    eventSteps: stepsOfEvents, eventChannels: channels, labels: [Int](repeating: 0, count: batch))
+        trainer.prepareBatch(from: data, samples: Array(0..<batch))
+    } else {
+        let input = trainer.prepareBatch(steps: w.steps, batch: batch)
+        for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
+    }
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
     let rates = try trainer.forward(labels: labels).firingRatesHz
     var train: [Double] = [], forward: [Double] = []
@@ -149,7 +181,7 @@ for w in workloads {
         print("  phases of \(w.name) (ms per call, train steps and forward passes together): " + trainer.phaseSeconds.sorted { $0.key < $1.key }
             .map { String(format: "%@ %.1f", $0.key, $0.value * 1e3 / total) }.joined(separator: ", "))
     }
-    let flops = denseFLOPs(net, steps: w.steps)
+    let flops = denseFLOPs(net, steps: w.steps, batch: batch)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
     let trainMedian = median(train), forwardMedian = median(forward)
     let peak = peakRSSMegabytes()
@@ -160,6 +192,7 @@ for w in workloads {
             "dense_bound_ms": boundTrain * 1e3, "dense_bound_forward_ms": boundForward * 1e3,
             "ratio_train_to_bound": trainMedian / boundTrain, "ratio_forward_to_bound": forwardMedian / boundForward,
             "peak_rss_mb": peak, "gemm_gflops": gflops, "hidden_rates_hz": rates, "repetitions": repetitions, "cpu": cpu,
+            "steps": w.steps, "batch": batch, "time_chunk": w.timeChunk ?? 0, "event_input": w.eventInput,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -5,16 +5,41 @@ extension SimulationWorkspace {
     /// Back-propagates the output gradients (filled by losses and regularizers) through the whole window and
     /// accumulates the parameter gradients into `gradients` (which it does not zero).
     ///
-    /// The gradient with respect to the network input is never computed.
+    /// The gradient with respect to the network input is never computed. With ``timeChunkSteps`` set, the chunks are
+    /// visited in reverse order, each recomputed from its saved state before back-propagating through it.
     public func backward(_ network: SpikingNetwork, into gradients: inout NetworkGradients) {
         precondition(sizes == network.layers.map(\.size), "workspace not prepared for this network")
         precondition(gradients.ids == network.parameterIDs, "gradients do not match the network's parameters")
         var index = [ParameterID: Int]()
         for (i, id) in gradients.ids.enumerated() { index[id] = i }
+        for (k, layer) in network.layers.enumerated() {
+            layers[k].backwardCarry.zero(BackwardCarry.count * batch * layer.size)
+            if layer.timeConstants?.isLearned == true {
+                layers[k].decayGradients.reserve(2 * layer.size)
+                layers[k].decayGradients.zero(2 * layer.size)
+            }
+        }
+        guard isChunked else {
+            backwardWindow(network, index, into: &gradients)
+            return
+        }
+        for c in (0..<chunkCount).reversed() {
+            if c != chunkIndex {
+                isFirstPass = false
+                timed("recomputation") { runChunk(c, network) }
+            }
+            loadChunkOutputGradients()
+            backwardWindow(network, index, into: &gradients)
+        }
+        isFirstPass = true
+    }
+
+    /// Back-propagates through the steps in the layer buffers (the window, or the current chunk).
+    private func backwardWindow(_ network: SpikingNetwork, _ index: [ParameterID: Int], into gradients: inout NetworkGradients) {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
             timed("backward loop") { backwardLoop(k, network, layer) }
-            if let tc = layer.timeConstants, tc.isLearned, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
+            if let tc = layer.timeConstants, tc.isLearned, chunkIndex == 0, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
                 addTimeConstantGradient(k, layer, tc, timeStep: network.timeStep, into: &gradients.tensors[ti])
             }
             // Parameter gradients and the gradient into source layers.
@@ -25,12 +50,12 @@ extension SimulationWorkspace {
                 }
                 if let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)] {
                     gradients.tensors[bi].withUnsafeMutableBufferPointer {
-                        accumulateColumnSums(of: gx, rows: steps * batch, columns: layer.size, into: $0.baseAddress!)
+                        accumulateColumnSums(of: gx, rows: window * batch, columns: layer.size, into: $0.baseAddress!)
                     }
                 }
                 if case let .layer(s) = p.source, s != k {
                     timed("input gradients") {
-                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(steps * batch), into: layers[s].gradOutput.pointer, parallel: true)
+                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: layers[s].gradOutput.pointer, parallel: true)
                     }
                 }
             }
@@ -66,9 +91,10 @@ extension SimulationWorkspace {
             dynamics.effectiveSurrogate.visit(run)
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
-            let go = b.scratchA.pointer, gi = b.scratchB.pointer, gs = b.gradOutput.pointer, gx = b.gradInput.pointer
-            b.scratchA.zero(slice); b.scratchB.zero(slice)
-            for t in (0..<steps).reversed() {
+            let carry = b.backwardCarry.pointer
+            let go = carry + BackwardCarry.membrane * slice, gi = carry + BackwardCarry.current * slice
+            let gs = b.gradOutput.pointer, gx = b.gradInput.pointer
+            for t in (0..<window).reversed() {
                 readoutBackwardStep(count: slice, coefficients: c, outputGradient: gs + t * slice,
                                     gradOutput: go, gradCurrent: gi, gradInput: gx + t * slice)
             }
@@ -77,9 +103,8 @@ extension SimulationWorkspace {
                 let ws: SimulationWorkspace, k: Int, dynamics: LeakyDynamics
                 func visit<K: SurrogateKernel>(_ kernel: K) {
                     let b = ws.layers[k], slice = ws.batch * ws.sizes[k]
-                    let gu = b.scratchA.pointer
-                    b.scratchA.zero(slice)
-                    for t in (0..<ws.steps).reversed() {
+                    let gu = b.backwardCarry.pointer + BackwardCarry.membrane * slice
+                    for t in (0..<ws.window).reversed() {
                         leakyBackwardStep(count: slice, beta: dynamics.beta, threshold: dynamics.threshold, surrogate: kernel,
                                           membrane: b.state.pointer + t * slice, spikeGradient: b.gradOutput.pointer + t * slice,
                                           gradMembrane: gu, gradInput: b.gradInput.pointer + t * slice)
@@ -104,66 +129,81 @@ extension SimulationWorkspace {
         func visit<K: SurrogateKernel>(_ kernel: K) {
             let ws = workspace, b = ws.layers[k]
             let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
-            let n = ws.sizes[k], slice = ws.batch * n, steps = ws.steps
+            let n = ws.sizes[k], slice = ws.batch * n, window = ws.window
             let u = b.state.pointer, s = b.spikes.pointer
             let gs = b.gradOutput.pointer, gx = b.gradInput.pointer, gy = b.gradSecondInput.pointer
-            let gu = b.scratchA.pointer, gi = b.scratchB.pointer, gj = b.scratchC.pointer
-            b.scratchA.zero(slice); b.scratchB.zero(slice); b.scratchC.zero(slice)
+            // The reverse-time state gU, gI, gJ and what the later chunk left for this one (zeros after the window).
+            let carry = b.backwardCarry.pointer
+            let gu = carry + BackwardCarry.membrane * slice, gi = carry + BackwardCarry.current * slice
+            let gj = carry + BackwardCarry.secondCurrent * slice
             ws.zeros.zero(slice)
             let zero = UnsafePointer(ws.zeros.pointer)
+            let isWindowEnd = ws.chunkIndex == ws.chunkCount - 1   // the chunk's last step is the window's last
+            let isWindowStart = ws.chunkStart == 0
+            let initialState = ws.chunkInitialState(k)
+            let initialMembrane = initialState.map { UnsafePointer($0 + ChunkState.membrane * slice) } ?? zero
             // Dropped or stochastic spikes: R cannot be derived from U, read it as recorded.
             let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
+            let resetSource = recorded ? b.resets.pointer : s
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
-            // gX[T−1] = 0: X[T−1] would only reach I[T], past the window.
-            (gx + (steps - 1) * slice).update(repeating: 0, count: slice)
-            if dual != nil { (gy + (steps - 1) * slice).update(repeating: 0, count: slice) }
-            let discard = ws.discard.pointer   // gX[−1], gY[−1] do not exist: step 0 writes there
-            var productDone = steps - 1         // lowest step whose products into gS[t] are done (gX[T−1] is zero)
+            // gX[T−1] = 0 at the window's end (X[T−1] would only reach I[T]); at a chunk's end it is what the later
+            // chunk's first step wrote.
+            let lastInput = (gx + (window - 1) * slice, gy + (window - 1) * slice)
+            if isWindowEnd {
+                lastInput.0.update(repeating: 0, count: slice)
+                if dual != nil { lastInput.1.update(repeating: 0, count: slice) }
+            } else {
+                lastInput.0.update(from: carry + BackwardCarry.input * slice, count: slice)
+                if dual != nil { lastInput.1.update(from: carry + BackwardCarry.secondInput * slice, count: slice) }
+            }
+            // Step 0 writes gX, gY of the step before the chunk there, for the earlier chunk.
+            let before = (carry + BackwardCarry.input * slice, carry + BackwardCarry.secondInput * slice)
+            // Lowest step whose products into gS[t] are done (at the window's end gX[T−1] is zero: nothing to do).
+            var productDone = isWindowEnd ? window - 1 : window
             // Dropout: ∂L/∂S_internal = ∂L/∂S_transmitted · scale, applied once a step's transmitted gradient is final
             // (before the differentiated reset adds the internal spike's own term).
             let scale = b.usesDropout ? b.dropoutScale.pointer : nil
-            if let scale { multiply(count: slice, gs + (steps - 1) * slice, by: scale + (steps - 1) * slice) }
-            if learnsTimeConstants {
-                b.decayGradients.reserve(2 * n)
-                b.decayGradients.zero(2 * n)
-            }
-            for t in (0..<steps).reversed() {
-                let last = t + 1 == steps
-                let nextSpikeGradient = last ? zero : UnsafePointer(gs + (t + 1) * slice)
-                let nextReset = last ? zero : UnsafePointer((recorded ? b.resets.pointer : s) + (t + 1) * slice)
-                let reset: BackwardReset = last ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike))
+            if let scale, isWindowEnd { multiply(count: slice, gs + (window - 1) * slice, by: scale + (window - 1) * slice) }
+            for t in (0..<window).reversed() {
+                let last = t + 1 == window
+                let nextSpikeGradient = !last ? UnsafePointer(gs + (t + 1) * slice)
+                    : (isWindowEnd ? zero : UnsafePointer(carry + BackwardCarry.nextSpikeGradient * slice))
+                let nextReset = !last ? UnsafePointer(resetSource + (t + 1) * slice)
+                    : (isWindowEnd ? zero : UnsafePointer(carry + BackwardCarry.nextReset * slice))
+                let reset: BackwardReset = last && isWindowEnd ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike))
                 if let dual {
                     dualCurrentBackwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, surrogate: kernel, membrane: u + t * slice,
                                             nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
                                             gradMembrane: gu, gradCurrents: (gi, gj),
-                                            previousGradInputs: t > 0 ? (gx + (t - 1) * slice, gy + (t - 1) * slice) : (discard, discard + slice))
+                                            previousGradInputs: t > 0 ? (gx + (t - 1) * slice, gy + (t - 1) * slice) : before)
                 } else {
                     lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
                                     nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
-                                    gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : discard)
+                                    gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : before.0)
                 }
                 if learnsTimeConstants {
                     accumulateDecayGradients(count: slice, units: n, gradMembrane: gu, gradCurrent: gi, reset: b.resets.pointer + t * slice,
-                                             previousMembrane: t == 0 ? zero : UnsafePointer(u + (t - 1) * slice),
+                                             previousMembrane: t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice),
                                              drive: b.drive.pointer + t * slice, previousCurrent: b.currentHistory.pointer + t * slice,
                                              membraneDecayGradient: b.decayGradients.pointer, synapseDecayGradient: b.decayGradients.pointer + n)
                 }
                 // gS[t] is read by step t−1: its products must be done now; gX[t−1] is already known, so do both steps
-                // in one product of 2B rows (the slices t−1, t are adjacent).
-                if productDone > t, t > 0 {
-                    let first = t - 1, rows = (first * ws.batch)..<((t + 1) * ws.batch)
+                // in one product of 2B rows (the slices t−1, t are adjacent). At a chunk's first step gS[0] is read by
+                // the earlier chunk (at the window's start S[0] is a constant).
+                if productDone > t, t > 0 || !isWindowStart {
+                    let first = max(t - 1, 0), rows = (first * ws.batch)..<(productDone * ws.batch), count = (productDone - first) * slice
                     for (j, p) in recurrent {
                         ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
                                                    into: gs, parallel: false)
                     }
-                    if let scale { multiply(count: 2 * slice, gs + first * slice, by: scale + first * slice) }
+                    if let scale { multiply(count: count, gs + first * slice, by: scale + first * slice) }
                     // The adaptation current is driven by the neuron's own (internal) spikes.
-                    if adaptation != 0 { axpy(count: 2 * slice, adaptation, gy + first * slice, gs + first * slice) }
+                    if adaptation != 0 { axpy(count: count, adaptation, gy + first * slice, gs + first * slice) }
                     productDone = first
                 }
                 if differentiatesReset {
                     // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m D[t]) with the drive D = I[t-1] − J[t-1] recorded by the forward pass.
-                    let uPrev = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
+                    let uPrev = t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice)
                     let drive = b.drive.pointer + t * slice
                     let g = gs + t * slice
                     if let p = perNeuron {
@@ -175,6 +215,10 @@ extension SimulationWorkspace {
                         for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
                     }
                 }
+            }
+            if !isWindowStart {   // what the earlier chunk's last step reads
+                (carry + BackwardCarry.nextSpikeGradient * slice).update(from: gs, count: slice)
+                (carry + BackwardCarry.nextReset * slice).update(from: resetSource, count: slice)
             }
         }
     }

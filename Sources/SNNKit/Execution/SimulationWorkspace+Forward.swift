@@ -12,7 +12,7 @@ extension SimulationWorkspace {
     }
 
     private func feedForward(_ k: Int, _ layer: Layer) {
-        let b = layers[k], n = layer.size, rows = steps * batch
+        let b = layers[k], n = layer.size, rows = window * batch
         var written: Set<Synapse> = []
         for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
             let x = currents(k, p.synapse)
@@ -45,7 +45,7 @@ extension SimulationWorkspace {
     }
 
     private func timeLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, _ options: ForwardOptions) {
-        let b = layers[k], n = layer.size, rows = steps * batch
+        let b = layers[k], n = layer.size, rows = window * batch
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
@@ -58,11 +58,13 @@ extension SimulationWorkspace {
             b.usesRecordedResets = replay || (smooth && dynamics.resetGradient == .detached)
             b.usesDropout = layer.dropout > 0 && options.dropoutSeed != nil && !isFree
             b.isStochastic = dynamics.escapeNoise != nil && !smooth && !isFree
-            var seed: UInt64 = 0
             if b.isStochastic {
                 b.thresholdNoise.reserve(batch * n)
-                if let s = options.noiseSeed { seed = s } else { seed = noiseSeed; noiseSeed &+= 1 }
-                seed ^= 0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1)
+                if isFirstPass && chunkIndex == 0 {   // one seed per pass over the batch (chunk recomputations reuse it)
+                    var seed: UInt64
+                    if let s = options.noiseSeed { seed = s } else { seed = noiseSeed; noiseSeed &+= 1 }
+                    b.noiseSeedUsed = seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1))
+                }
             }
             let recordsResets = b.usesRecordedResets || options.recordsResets || learns || b.usesDropout || b.isStochastic
             if recordsResets { b.resets.reserve(rows * n) }
@@ -79,22 +81,34 @@ extension SimulationWorkspace {
             }
             let run = SpikingForward(workspace: self, k: k, constants: constants, replay: replay, smooth: smooth,
                                      recordsResets: recordsResets, escapeNoise: b.isStochastic ? dynamics.escapeNoise : nil,
-                                     noiseSeed: seed,
+                                     noiseSeed: b.noiseSeedUsed,
                                      keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
                                      recurrent: recurrent)
             if smooth { dynamics.effectiveSurrogate.visit(run) } else { run.run(HeavisideSpike()) }
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
             let slice = batch * n
-            let current = b.scratchA.pointer, initial = b.scratchB.pointer
-            b.scratchA.zero(slice)
-            b.scratchB.fill(slice, with: dynamics.initialState)
+            let current = b.scratchA.pointer
             let o = b.state.pointer, x = b.currents.pointer
             zeros.zero(slice)
-            for t in 0..<steps {
+            let initial: UnsafeMutablePointer<Float>, initialInput: UnsafeMutablePointer<Float>
+            if let state = chunkInitialState(k) {
+                current.update(from: state + ChunkState.current * slice, count: slice)
+                (initial, initialInput) = (state + ChunkState.membrane * slice, state + ChunkState.input * slice)
+            } else {
+                b.scratchA.zero(slice)
+                b.scratchB.fill(slice, with: dynamics.initialState)
+                (initial, initialInput) = (b.scratchB.pointer, zeros.pointer)
+            }
+            for t in 0..<window {
                 readoutForwardStep(count: slice, coefficients: c,
                                    previousOutput: t == 0 ? initial : o + (t - 1) * slice, current: current,
-                                   previousInput: t == 0 ? zeros.pointer : x + (t - 1) * slice, output: o + t * slice)
+                                   previousInput: t == 0 ? initialInput : x + (t - 1) * slice, output: o + t * slice)
+            }
+            if let save = chunkFinalState(k) {
+                (save + ChunkState.current * slice).update(from: current, count: slice)
+                (save + ChunkState.membrane * slice).update(from: o + (window - 1) * slice, count: slice)
+                (save + ChunkState.input * slice).update(from: x + (window - 1) * slice, count: slice)
             }
         case let .leaky(dynamics):
             // U[t] = β U[t−1] + X[t] − θ S[t−1]: the input acts in the same step.
@@ -108,22 +122,29 @@ extension SimulationWorkspace {
             // The detached reset term θ·S[t−1] is recorded (step pass) and replayed as a constant (gradient checks).
             let replay = options.replaysRecordedResets && !options.freeMembraneLayers.contains(k)
             b.usesRecordedResets = replay
-            if options.recordsResets || replay { b.resets.reserve(steps * slice) }
+            if options.recordsResets || replay { b.resets.reserve(window * slice) }
             b.events.reset(width: n)
             struct Scan: SurrogateVisitor {
                 let run: (any SpikeNonlinearity) -> Void
                 func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
             }
+            let state = chunkInitialState(k)
+            let initialMembrane = state.map { $0 + ChunkState.membrane * slice } ?? zeros.pointer
+            let initialSpikes = state.map { $0 + ChunkState.input * slice } ?? zeros.pointer
             func scan<F: SpikeNonlinearity>(_ spike: F) {
-                for t in 0..<steps {
+                for t in 0..<window {
                     leakyForwardStep(count: slice, beta: dynamics.beta, threshold: threshold, spike: spike,
-                                     previousMembrane: t == 0 ? zeros.pointer : u + (t - 1) * slice,
-                                     previousSpikes: t == 0 ? zeros.pointer : (replay ? b.resets.pointer : s) + (t - 1) * slice,
+                                     previousMembrane: t == 0 ? initialMembrane : u + (t - 1) * slice,
+                                     previousSpikes: t == 0 ? initialSpikes : (replay ? b.resets.pointer : s) + (t - 1) * slice,
                                      input: x + t * slice,
                                      membrane: u + t * slice, spikes: s + t * slice)
                 }
-                if b.hasEvents { b.events.append(from: s, rows: steps * batch) }
-                if options.recordsResets && !replay { b.resets.pointer.update(from: s, count: steps * slice) }
+                if b.hasEvents { b.events.append(from: s, rows: window * batch) }
+                if options.recordsResets && !replay { b.resets.pointer.update(from: s, count: window * slice) }
+                if let save = chunkFinalState(k) {
+                    (save + ChunkState.membrane * slice).update(from: u + (window - 1) * slice, count: slice)
+                    (save + ChunkState.input * slice).update(from: s + (window - 1) * slice, count: slice)
+                }
             }
             if smooth { dynamics.surrogate.visit(Scan { scan($0) }) } else { scan(HeavisideSpike()) }
         case .passThrough:
@@ -133,12 +154,22 @@ extension SimulationWorkspace {
 
     /// Draws the inverted-dropout scale of every element of layer `k`: 0 with probability p, else 1/(1 − p).
     private func fillDropoutScale(_ k: Int, probability p: Double, seed: UInt64) {
-        let count = steps * batch * sizes[k]
+        let slice = batch * sizes[k]
         let b = layers[k]
-        b.dropoutScale.reserve(count)
-        var rng = Xoshiro256StarStar(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1)))
+        b.dropoutScale.reserve(window * slice)
         let kept = Float(1 / (1 - p))
-        for e in 0..<count { b.dropoutScale.pointer[e] = rng.nextUniform() < p ? 0 : kept }
+        for t in 0..<window {
+            var rng = stepRandomGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(k + 1)), step: t)
+            let scale = b.dropoutScale.pointer + t * slice
+            for e in 0..<slice { scale[e] = rng.nextUniform() < p ? 0 : kept }
+        }
+    }
+
+    /// The generator of a pass's random draws at step `t` of the layer buffers: one stream of `seed` per step of the
+    /// window, so that the draws do not depend on how the window is cut into chunks (a recomputed chunk draws what its
+    /// first pass drew, and chunked passes draw what whole-window passes draw).
+    func stepRandomGenerator(seed: UInt64, step t: Int) -> Xoshiro256StarStar {
+        Xoshiro256StarStar(seed: seed, stream: UInt64(chunkStart + t))
     }
 
     /// The constants of a spiking layer's scan, shared by the forward and backward passes.
@@ -205,25 +236,36 @@ extension SimulationWorkspace {
             let n = ws.sizes[k], slice = ws.batch * n
             let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer, y = b.secondCurrents.pointer
             let current = b.scratchA.pointer, second = b.scratchC.pointer
-            b.scratchA.zero(slice)
-            b.scratchC.zero(slice)
             ws.zeros.zero(slice)
             let zero = UnsafePointer(ws.zeros.pointer)
-            var rng = Xoshiro256StarStar(seed: noiseSeed)
+            let state = ws.chunkInitialState(k)
+            if let state {
+                current.update(from: state + ChunkState.current * slice, count: slice)
+                second.update(from: state + ChunkState.secondCurrent * slice, count: slice)
+            } else {
+                b.scratchA.zero(slice)
+                b.scratchC.zero(slice)
+            }
+            let initialMembrane = state.map { UnsafePointer($0 + ChunkState.membrane * slice) } ?? zero
+            let initialInputs = state.map { (UnsafePointer($0 + ChunkState.input * slice), UnsafePointer($0 + ChunkState.secondInput * slice)) }
+                ?? (zero, zero)
             let noise: UnsafePointer<Float>? = escapeNoise != nil ? UnsafePointer(b.thresholdNoise.pointer) : nil
-            for t in 0..<ws.steps {
-                escapeNoise?.fillThresholdOffsets(b.thresholdNoise.pointer, count: slice, using: &rng)
+            for t in 0..<ws.window {
+                if let escapeNoise {
+                    var rng = ws.stepRandomGenerator(seed: noiseSeed, step: t)
+                    escapeNoise.fillThresholdOffsets(b.thresholdNoise.pointer, count: slice, using: &rng)
+                }
                 let reset: ResetSource
                 if replay { reset = .replay(b.resets.pointer + t * slice) }
                 else if smooth && !keepsDrive { reset = .step }
                 else { reset = .oneMinusSpike }
-                let previousMembrane = t == 0 ? zero : UnsafePointer(u + (t - 1) * slice)
+                let previousMembrane = t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice)
                 let resetOut = recordsResets && !replay ? b.resets.pointer + t * slice : nil
                 if let dual {
                     if keepsCurrents { (b.currentHistory.pointer + t * slice).update(from: current, count: slice) }
                     dualCurrentForwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, spike: spike, reset: reset, previousMembrane: previousMembrane,
                                            currents: (current, second),
-                                           previousInputs: t == 0 ? (zero, zero) : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
+                                           previousInputs: t == 0 ? initialInputs : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
                                            membrane: u + t * slice, spikes: s + t * slice,
                                            drive: keepsDrive ? b.drive.pointer + t * slice : nil, resetOut: resetOut,
                                            thresholdNoise: noise)
@@ -232,7 +274,7 @@ extension SimulationWorkspace {
                     if keepsDrive { (b.drive.pointer + t * slice).update(from: current, count: slice) }
                     lifForwardStep(count: slice, coefficients: coefficients, spike: spike, reset: reset,
                                    previousMembrane: previousMembrane, current: current,
-                                   previousInput: t == 0 ? zero : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
+                                   previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
                                    spikes: s + t * slice, resetOut: resetOut, thresholdNoise: noise)
                 }
                 if b.usesDropout { multiply(count: slice, s + t * slice, by: b.dropoutScale.pointer + t * slice) }
@@ -246,6 +288,16 @@ extension SimulationWorkspace {
                 for r in recurrent {
                     ws.propagate(k, r.index, r.projection, rows: rows, into: ws.currents(k, r.projection.synapse), overwrite: false,
                                  transposed: r.transposed, density: density ?? 1, parallel: false)
+                }
+            }
+            if let save = ws.chunkFinalState(k) {
+                let last = ws.window - 1
+                (save + ChunkState.current * slice).update(from: current, count: slice)
+                (save + ChunkState.membrane * slice).update(from: u + last * slice, count: slice)
+                (save + ChunkState.input * slice).update(from: x + last * slice, count: slice)
+                if dual != nil {
+                    (save + ChunkState.secondCurrent * slice).update(from: second, count: slice)
+                    (save + ChunkState.secondInput * slice).update(from: y + last * slice, count: slice)
                 }
             }
         }

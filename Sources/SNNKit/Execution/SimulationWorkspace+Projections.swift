@@ -78,7 +78,7 @@ extension SimulationWorkspace {
         case let .pooling(kind, shape):
             let (src, _) = sourcePointer(p.source)
             let b = layers[k]
-            if kind == .max { b.argmax.reserve(steps * batch * shape.outputUnits) }
+            if kind == .max { b.argmax.reserve(window * batch * shape.outputUnits) }
             let argmax = kind == .max ? b.argmax.pointer : nil
             parallelChunks(rows.count, parts: parts) { chunk, _ in
                 let r = (rows.lowerBound + chunk.lowerBound)..<(rows.lowerBound + chunk.upperBound)
@@ -116,7 +116,7 @@ extension SimulationWorkspace {
 
     /// `gW += ∂/∂W Σ gX·op(source)` over all rows, for afferent `j` of layer `k`.
     func accumulateWeightGradient(_ p: Projection, gradInput gx: UnsafePointer<Float>, into gradient: inout Tensor) {
-        let rows = steps * batch
+        let rows = window * batch
         let events = sourceEvents(p.source)
         let eventDriven = usesEvents(events)
         switch p.operation {
@@ -157,7 +157,7 @@ extension SimulationWorkspace {
 
     /// One zeroed scratch buffer of `count` floats per thread.
     private func zeroedPartials(_ count: Int) -> [UnsafeMutablePointer<Float>] {
-        let parts = max(1, min(threadCount, steps * batch))
+        let parts = max(1, min(threadCount, window * batch))
         while gradientPartials.count < parts { gradientPartials.append(FloatBuffer()) }
         return (0..<parts).map { i in
             gradientPartials[i].reserve(count)

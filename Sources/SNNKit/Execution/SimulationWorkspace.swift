@@ -39,6 +39,15 @@ public final class SimulationWorkspace {
         let events = SpikeEventList()          // the layer's spikes as index lists (valid when binary)
         var hasEvents = false
         var prepared: [FloatBuffer] = []     // per afferent: padded Wᵀ (dense, event-driven) or packed kernels (convolution)
+        // Time chunks (bounded-memory mode): the state at the start of chunks 1, 2, … (``ChunkState/count`` [B, N]
+        // slices each), saved by the first forward pass; the reverse-time carries of the backward pass (see
+        // ``BackwardCarry``); spike counts and totals summed over the chunks of the first pass.
+        let checkpoints = FloatBuffer()
+        let backwardCarry = FloatBuffer()
+        let chunkCounts = FloatBuffer()
+        var chunkSpikes = 0.0
+        var noiseSeedUsed: UInt64 = 0       // the escape-noise seed of the last first pass (recomputation reuses it)
+        var hasCountGradient = false        // chunkCounts holds ∂L/∂cnt after the counts (bounded-memory mode)
 
         func preparedBuffer(_ j: Int) -> FloatBuffer {
             while prepared.count <= j { prepared.append(FloatBuffer()) }
@@ -48,6 +57,41 @@ public final class SimulationWorkspace {
 
     /// Steps `T` of the current batch.
     public private(set) var steps = 0
+    /// Steps held in the layer buffers: `T`, or the length of the current time chunk in bounded-memory mode.
+    var window = 0
+    /// First step of the chunk in the layer buffers (0 without chunks).
+    var chunkStart = 0
+    /// Index of the chunk in the layer buffers.
+    var chunkIndex = 0
+    /// Steps per chunk (`T` without chunks).
+    var chunkLength = 0
+    /// Chunks of the current window (1 without chunks).
+    var chunkCount = 1
+    /// Whether the layer buffers hold time chunks rather than the whole window.
+    var isChunked: Bool { chunkCount > 1 }
+    /// Whether the running forward pass is the first over this batch (it saves the chunk states), not a recomputation.
+    var isFirstPass = true
+    /// The options of the last forward pass (chunks are recomputed with them).
+    var lastOptions = ForwardOptions()
+    /// The input events of the current chunk (rows rebased to the chunk).
+    let chunkInputEvents = SpikeEventList()
+    /// The last layer's output and its gradient over the whole window (bounded-memory mode).
+    let fullOutput = FloatBuffer()
+    let fullOutputGradient = FloatBuffer()
+
+    /// The steps per time chunk in the bounded-memory mode, or nil (the default) to keep the whole window.
+    ///
+    /// With chunks of `C` steps the layer buffers hold `C` steps instead of `T`; the forward pass saves each layer's
+    /// state at the chunk boundaries, and the backward pass recomputes each chunk's forward pass from its saved state
+    /// before back-propagating through it (checkpointed BPTT: one extra forward pass, memory O(C) instead of O(T) for
+    /// the hidden layers). Results equal the whole-window computation up to float summation order. Only the last
+    /// layer's output and gradient span the whole window (``output(ofLayer:)``, ``outputGradient(ofLayer:)``); other
+    /// layers' sequences are not kept, so ``output(ofLayer:)`` and ``membrane(ofLayer:)`` of hidden layers are
+    /// unavailable, while ``accumulateSpikeCounts(ofLayer:into:)`` and ``spikeCount(ofLayer:)`` still cover the whole
+    /// window. Gradient checks' reset replay (``ForwardOptions/replaysRecordedResets``) needs the whole window.
+    public var timeChunkSteps: Int? {
+        didSet { precondition(timeChunkSteps.map { $0 > 0 } ?? true, "timeChunkSteps must be positive") }
+    }
     /// Batch size `B` of the current batch.
     public private(set) var batch = 0
     var inputChannels = 0
@@ -57,13 +101,12 @@ public final class SimulationWorkspace {
     var inputHasEvents = false
     var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
     let zeros = FloatBuffer()
-    let discard = FloatBuffer()
     var gradientPartials: [FloatBuffer] = []
 
     /// How products with spike sources are computed (``ProductStrategy/automatic`` picks by measured density).
     public var productStrategy = ProductStrategy.automatic
     /// Accumulated wall time per phase (seconds) when ``isProfiling`` is on: `"input events"`, `"feed-forward"`,
-    /// `"time loop"`, `"backward loop"`, `"weight gradients"`, `"input gradients"`.
+    /// `"time loop"`, `"backward loop"`, `"weight gradients"`, `"input gradients"`, `"recomputation"` (time chunks).
     public private(set) var phaseSeconds: [String: Double] = [:]
     /// Whether to time the phases of forward and backward passes (for benchmarks; off by default).
     public var isProfiling = false
@@ -96,15 +139,18 @@ public final class SimulationWorkspace {
         precondition(steps > 0 && batch > 0, "steps and batch must be positive")
         self.steps = steps
         self.batch = batch
+        chunkLength = min(timeChunkSteps ?? steps, steps)
+        chunkCount = (steps + chunkLength - 1) / chunkLength
+        window = chunkLength
+        chunkStart = 0
+        chunkIndex = 0
         inputChannels = network.inputs
         sizes = network.layers.map(\.size)
         isSpiking = network.layers.map(\.neuron.isSpiking)
         isPassThrough = network.layers.map { $0.neuron == .passThrough }
         while layers.count < network.layers.count { layers.append(LayerBuffers()) }
-        let rows = steps * batch
-        input.reserve(rows * network.inputs)
+        let rows = chunkLength * batch
         zeros.reserve(batch * max(sizes.max() ?? 1, 1))
-        discard.reserve(2 * batch * max(sizes.max() ?? 1, 1))
         for (k, layer) in network.layers.enumerated() {
             let n = rows * layer.size, slice = batch * layer.size
             let b = layers[k]
@@ -114,12 +160,22 @@ public final class SimulationWorkspace {
             if layer.usesDualScan {
                 b.secondCurrents.reserve(n)
             }
+            b.backwardCarry.reserve(BackwardCarry.count * slice)
+            if isChunked {
+                b.checkpoints.reserve((chunkCount - 1) * ChunkState.count * slice)
+                b.chunkCounts.reserve(2 * slice)
+            }
+        }
+        if isChunked, let last = sizes.last {
+            fullOutput.reserve(steps * batch * last)
+            fullOutputGradient.reserve(steps * batch * last)
         }
     }
 
     /// The input buffer `[T, B, N_in]` of the prepared shape, to be filled before ``forward(_:options:)``.
     public var inputBuffer: UnsafeMutableBufferPointer<Float> {
         inputIsDense = true
+        input.reserve(steps * batch * inputChannels)   // only when the input is dense: event input never needs it
         return input.buffer(steps * batch * inputChannels)
     }
 
@@ -141,6 +197,7 @@ public final class SimulationWorkspace {
     /// Writes the dense input from its events when a product needs it.
     func ensureDenseInput() {
         guard !inputIsDense else { return }
+        input.reserve(steps * batch * inputChannels)
         inputEvents.writeDense(into: input.pointer)
         inputIsDense = true
     }
@@ -159,6 +216,7 @@ public final class SimulationWorkspace {
     /// Runs the forward pass on the contents of ``inputBuffer`` (after ``prepare(for:steps:batch:)``).
     public func forward(_ network: SpikingNetwork, options: ForwardOptions = .init()) {
         precondition(sizes == network.layers.map(\.size) && inputChannels == network.inputs, "workspace not prepared for this network")
+        precondition(!(isChunked && options.replaysRecordedResets), "replaying recorded resets needs the whole window (timeChunkSteps = nil)")
         inputHasEvents = false
         if !inputIsDense {
             inputHasEvents = true   // built by setInput(from:samples:)
@@ -169,19 +227,69 @@ public final class SimulationWorkspace {
             }
             inputHasEvents = inputEvents.isBinary
         }
-        for k in network.layers.indices { forwardLayer(k, of: network, options: options) }
+        lastOptions = options
+        isFirstPass = true
+        guard isChunked else {
+            for k in network.layers.indices { forwardLayer(k, of: network, options: options) }
+            return
+        }
+        for k in sizes.indices {
+            layers[k].chunkCounts.zero(batch * sizes[k])
+            layers[k].chunkSpikes = 0
+        }
+        let last = sizes.count - 1, width = batch * sizes[last]
+        for c in 0..<chunkCount {
+            runChunk(c, network)
+            (fullOutput.pointer + chunkStart * width).update(from: outputPointer(last, spiking: isSpiking[last]).baseAddress!, count: window * width)
+            for k in sizes.indices where isSpiking[k] {
+                addWindowSpikeCounts(ofLayer: k, into: layers[k].chunkCounts.pointer)
+                layers[k].chunkSpikes += windowSpikeSum(ofLayer: k)
+            }
+        }
+    }
+
+    /// Selects time chunk `c` (its steps and input events) and runs every layer's forward pass over it.
+    func runChunk(_ c: Int, _ network: SpikingNetwork) {
+        chunkIndex = c
+        chunkStart = c * chunkLength
+        window = min(chunkLength, steps - chunkStart)
+        if inputHasEvents {
+            let first = chunkStart * batch, rows = window * batch
+            let offsets = inputEvents.rowOffsets, indices = inputEvents.indices
+            chunkInputEvents.build(rows: rows, width: inputChannels, count: Int(offsets[first + rows] - offsets[first])) { emit in
+                for r in 0..<rows {
+                    for e in Int(offsets[first + r])..<Int(offsets[first + r + 1]) { emit(r, indices[e]) }
+                }
+            }
+        }
+        for k in network.layers.indices { forwardLayer(k, of: network, options: lastOptions) }
+    }
+
+    /// The state a layer starts the current chunk from (``ChunkState``), or nil at the first chunk (rest state).
+    func chunkInitialState(_ k: Int) -> UnsafeMutablePointer<Float>? {
+        chunkIndex == 0 ? nil : layers[k].checkpoints.pointer + (chunkIndex - 1) * ChunkState.count * batch * sizes[k]
+    }
+
+    /// Where the first forward pass saves the state the next chunk starts from, or nil (last chunk, or a recomputation).
+    func chunkFinalState(_ k: Int) -> UnsafeMutablePointer<Float>? {
+        isFirstPass && chunkIndex + 1 < chunkCount ? layers[k].checkpoints.pointer + chunkIndex * ChunkState.count * batch * sizes[k] : nil
     }
 
     // MARK: - Results
 
     /// The output sequence `[T, B, N]` of layer `k`: spikes of a spiking layer, the trace of a readout.
+    ///
+    /// With ``timeChunkSteps`` set, only the last layer's output spans the whole window.
     public func output(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(outputPointer(k, spiking: isSpiking[k]))
+        guard isChunked else { return UnsafeBufferPointer(outputPointer(k, spiking: isSpiking[k])) }
+        precondition(k == sizes.count - 1, "with time chunks only the last layer's output is kept (layer \(k) requested)")
+        return UnsafeBufferPointer(fullOutput.buffer(steps * batch * sizes[k]))
     }
 
     /// The membrane sequence `[T, B, N]` of layer `k` (`U` of a spiking layer, `O` of a readout; unspecified for a
-    /// pass-through layer, its output).
+    /// pass-through layer, its output). Unavailable with ``timeChunkSteps`` set.
     public func membrane(ofLayer k: Int) -> UnsafeBufferPointer<Float> {
+        precondition(!isChunked, "with time chunks membrane sequences are not kept")
         if isPassThrough[k] { return output(ofLayer: k) }
         return UnsafeBufferPointer(start: layers[k].state.pointer, count: steps * batch * sizes[k])
     }
@@ -189,42 +297,100 @@ public final class SimulationWorkspace {
     /// Spike counts `Σ_t S[t, b, n]` of layer `k` per sample and unit (`[B, N]`, added into `counts`), from the
     /// event list when the layer has one (O(spikes)), else by summing the dense output over time.
     public func accumulateSpikeCounts(ofLayer k: Int, into counts: UnsafeMutableBufferPointer<Float>) {
+        precondition(counts.count >= batch * sizes[k], "counts buffer too small")
+        if isChunked {
+            addRow(layers[k].chunkCounts.pointer, into: counts.baseAddress!, count: batch * sizes[k])
+        } else {
+            addWindowSpikeCounts(ofLayer: k, into: counts.baseAddress!)
+        }
+    }
+
+    /// Adds the spike counts of the steps in the layer buffers (the window or the current chunk) into `counts`.
+    private func addWindowSpikeCounts(ofLayer k: Int, into counts: UnsafeMutablePointer<Float>) {
         let n = sizes[k], width = batch * n
-        precondition(counts.count >= width, "counts buffer too small")
         if layers[k].hasEvents {
             let events = layers[k].events
-            for r in 0..<(steps * batch) {
+            for r in 0..<(window * batch) {
                 let row = (r % batch) * n
                 for e in Int(events.rowOffsets[r])..<Int(events.rowOffsets[r + 1]) { counts[row + Int(events.indices[e])] += 1 }
             }
         } else {
-            let spikes = output(ofLayer: k).baseAddress!
-            for t in 0..<steps { addRow(spikes + t * width, into: counts.baseAddress!, count: width) }
+            let spikes = outputPointer(k, spiking: isSpiking[k]).baseAddress!
+            for t in 0..<window { addRow(spikes + t * width, into: counts, count: width) }
         }
     }
 
     /// Number of spikes layer `k` emitted in the last forward pass (from its event list when it has one).
+    /// (A dropout layer's transmitted spikes are scaled by 1/(1 − p): their sum, rounded, is what is counted.)
     public func spikeCount(ofLayer k: Int) -> Int {
-        if layers[k].hasEvents { return layers[k].events.count }
-        let out = output(ofLayer: k)
-        return Int(ActivityStatistics.rate(of: out, steps: steps, timeStep: 1) * Double(out.count))
+        Int((isChunked ? layers[k].chunkSpikes : windowSpikeSum(ofLayer: k)).rounded())
+    }
+
+    /// The sum of the outputs of layer `k` over the steps in the layer buffers (its spike count for binary spikes).
+    private func windowSpikeSum(ofLayer k: Int) -> Double {
+        if layers[k].hasEvents { return Double(layers[k].events.count) }
+        let out = outputPointer(k, spiking: isSpiking[k])
+        return ActivityStatistics.rate(of: UnsafeBufferPointer(out), steps: window, timeStep: 1) * Double(out.count)
     }
 
     /// The gradient `∂L/∂output` of layer `k`, `[T, B, N]`: losses and regularizers add into it before ``backward(_:into:)``.
+    ///
+    /// With ``timeChunkSteps`` set, only the last layer's gradient spans the whole window; spike-count penalties on
+    /// other layers go through ``addSpikeCountGradient(ofLayer:_:)``.
     public func outputGradient(ofLayer k: Int) -> UnsafeMutableBufferPointer<Float> {
-        layers[k].gradOutput.buffer(steps * batch * sizes[k])
+        guard isChunked else { return layers[k].gradOutput.buffer(steps * batch * sizes[k]) }
+        precondition(k == sizes.count - 1, "with time chunks only the last layer's output gradient is kept (layer \(k) requested)")
+        return fullOutputGradient.buffer(steps * batch * sizes[k])
+    }
+
+    /// Adds `∂L/∂cnt` (`[B, N]`) of a penalty on the spike counts `cnt = Σ_t S[t]` of layer `k` to the output gradient
+    /// of every step (with time chunks: to each chunk's steps when the backward pass reaches it).
+    public func addSpikeCountGradient(ofLayer k: Int, _ gradient: UnsafeBufferPointer<Float>) {
+        let width = batch * sizes[k]
+        precondition(gradient.count >= width, "count gradient too small")
+        if isChunked {
+            addRow(gradient.baseAddress!, into: layers[k].chunkCounts.pointer + width, count: width)
+            layers[k].hasCountGradient = true
+        } else {
+            for t in 0..<steps { addRow(gradient.baseAddress!, into: layers[k].gradOutput.pointer + t * width, count: width) }
+        }
     }
 
     /// Sets every output gradient to zero (call before adding loss and regularizer gradients).
     public func zeroOutputGradients() {
-        for k in sizes.indices { layers[k].gradOutput.zero(steps * batch * sizes[k]) }
+        guard isChunked else {
+            for k in sizes.indices { layers[k].gradOutput.zero(steps * batch * sizes[k]) }
+            return
+        }
+        fullOutputGradient.zero(steps * batch * (sizes.last ?? 0))
+        for k in sizes.indices {
+            (layers[k].chunkCounts.pointer + batch * sizes[k]).update(repeating: 0, count: batch * sizes[k])
+            layers[k].hasCountGradient = false
+        }
+    }
+
+    /// Fills the layer buffers' output gradients of the current chunk from the whole-window gradient of the last layer
+    /// and the spike-count gradients (bounded-memory mode).
+    func loadChunkOutputGradients() {
+        for k in sizes.indices {
+            let width = batch * sizes[k], b = layers[k]
+            if k == sizes.count - 1 {
+                b.gradOutput.pointer.update(from: fullOutputGradient.pointer + chunkStart * width, count: window * width)
+            } else {
+                b.gradOutput.zero(window * width)
+            }
+            if b.hasCountGradient {
+                for t in 0..<window { addRow(b.chunkCounts.pointer + width, into: b.gradOutput.pointer + t * width, count: width) }
+            }
+        }
     }
 
     var isSpiking: [Bool] = []
     var isPassThrough: [Bool] = []
 
+    /// The output of layer `k` in the layer buffers (the window, or the current chunk).
     func outputPointer(_ k: Int, spiking: Bool) -> UnsafeMutableBufferPointer<Float> {
-        let n = steps * batch * sizes[k]
+        let n = window * batch * sizes[k]
         if isPassThrough[k] { return layers[k].currents.buffer(n) }
         return spiking ? layers[k].spikes.buffer(n) : layers[k].state.buffer(n)
     }
@@ -233,7 +399,7 @@ public final class SimulationWorkspace {
         switch source {
         case .input:
             ensureDenseInput()
-            return (input.pointer, inputChannels)
+            return (input.pointer + chunkStart * batch * inputChannels, inputChannels)
         case let .layer(s): return (outputPointer(s, spiking: isSpiking[s]).baseAddress!, sizes[s])
         }
     }
@@ -241,9 +407,46 @@ public final class SimulationWorkspace {
     /// The event list of a source, if its activity is binary spikes.
     func sourceEvents(_ source: LayerSource) -> SpikeEventList? {
         switch source {
-        case .input: return inputHasEvents ? inputEvents : nil
+        case .input: return inputHasEvents ? (isChunked ? chunkInputEvents : inputEvents) : nil
         case let .layer(s): return layers[s].hasEvents && layers[s].events.isBinary ? layers[s].events : nil
         }
+    }
+
+    /// The slices of a layer's state at a chunk boundary (`[B, N]` each): what the first step of a chunk reads from the
+    /// step before it.
+    enum ChunkState {
+        /// Slices per saved state.
+        static let count = 5
+        /// `I[t−1]` (the current; a readout's too).
+        static let current = 0
+        /// `J[t−1]` (the subtracted current of two-current neurons).
+        static let secondCurrent = 1
+        /// `U[t−1]` (a readout's `O[t−1]`).
+        static let membrane = 2
+        /// `X[t−1]` (a leaky neuron's `S[t−1]`).
+        static let input = 3
+        /// `Y[t−1]`.
+        static let secondInput = 4
+    }
+
+    /// The slices of a layer's reverse-time carry (`[B, N]` each), kept across chunks of the backward pass.
+    enum BackwardCarry {
+        /// Slices per layer.
+        static let count = 7
+        /// `gU` (a readout's `gO`).
+        static let membrane = 0
+        /// `gI`.
+        static let current = 1
+        /// `gJ`.
+        static let secondCurrent = 2
+        /// The later chunk's final `gS` of its first step.
+        static let nextSpikeGradient = 3
+        /// `gX` of the step before the later chunk (written by its first step).
+        static let input = 4
+        /// `gY` of the step before the later chunk.
+        static let secondInput = 5
+        /// The reset source (`S` or recorded `R`) of the later chunk's first step.
+        static let nextReset = 6
     }
 
     /// Whether a product with this source should be event-driven.

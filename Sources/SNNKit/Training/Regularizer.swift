@@ -83,10 +83,11 @@ public enum Regularizer: Sendable, Hashable, Codable {
             for k in layers ?? network.layers.indices.filter({ network.layers[$0].neuron.isSpiking }) {
                 var counts = [Float](repeating: 0, count: workspace.batch * network.layers[k].size)
                 counts.withUnsafeMutableBufferPointer { workspace.accumulateSpikeCounts(ofLayer: k, into: $0) }
-                total += Self.activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold, scope: scope,
-                                              counts: counts, steps: workspace.steps, batch: workspace.batch,
-                                              units: network.layers[k].size, channels: network.layers[k].shape.channels,
-                                              gradient: computesGradients ? workspace.outputGradient(ofLayer: k) : nil)
+                let (value, countGradient) = Self.activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold,
+                                                                  scope: scope, counts: counts, batch: workspace.batch,
+                                                                  units: network.layers[k].size, channels: network.layers[k].shape.channels)
+                total += value
+                if computesGradients { countGradient.withUnsafeBufferPointer { workspace.addSpikeCountGradient(ofLayer: k, $0) } }
             }
             return total
         case let .weightL1(strength), let .weightL2(strength):
@@ -118,6 +119,21 @@ public enum Regularizer: Sendable, Hashable, Codable {
     public static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
                                 counts: [Float], steps: Int, batch: Int, units: Int, channels: Int,
                                 gradient: UnsafeMutableBufferPointer<Float>?) -> Double {
+        let (value, countGradient) = activityPenalty(bound: bound, norm: norm, strength: strength, threshold: threshold, scope: scope,
+                                                     counts: counts, batch: batch, units: units, channels: channels)
+        // ∂cnt/∂S[t] = 1 for every step: add the count gradient to every step's slice.
+        if let gradient {
+            let width = batch * units
+            countGradient.withUnsafeBufferPointer { g in
+                for t in 0..<steps { addRow(g.baseAddress!, into: gradient.baseAddress! + t * width, count: width) }
+            }
+        }
+        return value
+    }
+
+    /// The activity penalty of spike counts `[B, N]` and its gradient `∂penalty/∂cnt` (`[B, N]`).
+    static func activityPenalty(bound: ActivityBound, norm: PenaltyNorm, strength: Double, threshold: Double, scope: ActivityScope,
+                                counts: [Float], batch: Int, units: Int, channels: Int) -> (value: Double, countGradient: [Float]) {
         let width = batch * units
         // value and derivative of norm(bound(c − θ))
         func penalty(_ c: Double) -> (Double, Double) {
@@ -155,12 +171,6 @@ public enum Regularizer: Sendable, Hashable, Codable {
             }
             for j in 0..<units { countGradient[b * units + j] = slopes[group(j)] }
         }
-        // ∂cnt/∂S[t] = 1 for every step: add the count gradient to every step's slice.
-        if let gradient {
-            countGradient.withUnsafeBufferPointer { g in
-                for t in 0..<steps { addRow(g.baseAddress!, into: gradient.baseAddress! + t * width, count: width) }
-            }
-        }
-        return strength * total
+        return (strength * total, countGradient)
     }
 }

@@ -62,6 +62,14 @@ public final class Trainer {
     /// Accumulated seconds per forward/backward phase while ``isProfiling`` is on.
     public var phaseSeconds: [String: Double] { workspace.phaseSeconds }
 
+    /// Steps per time chunk of the bounded-memory mode (nil: the whole window at once); see
+    /// ``SimulationWorkspace/timeChunkSteps``. Memory of the hidden layers then grows with the chunk, not with `T`,
+    /// for one extra forward pass per training step.
+    public var timeChunkSteps: Int? {
+        get { workspace.timeChunkSteps }
+        set { workspace.timeChunkSteps = newValue }
+    }
+
     /// How products with spike sources are computed.
     public var productStrategy: ProductStrategy {
         get { workspace.productStrategy }
