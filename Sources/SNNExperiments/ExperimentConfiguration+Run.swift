@@ -43,6 +43,7 @@ extension ExperimentConfiguration {
             throw rejected("training", error)
         }
         trainer.threadCount = training.threads
+        trainer.timeChunkSteps = training.timeChunkSteps
         var primingLosses: [Double] = []
         if let checkpoint {
             try trainer.restore(from: checkpoint)
@@ -70,6 +71,13 @@ extension ExperimentConfiguration {
     public func overridingEpochs(_ epochs: Int) -> ExperimentConfiguration {
         var copy = self
         copy.training.epochs = epochs
+        return copy
+    }
+
+    /// The same experiment trained in the bounded-memory mode with chunks of `steps` steps (`snn train --time-chunk`).
+    public func overridingTimeChunk(_ steps: Int) -> ExperimentConfiguration {
+        var copy = self
+        copy.training.timeChunkSteps = steps
         return copy
     }
 

@@ -91,6 +91,9 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run saved in this checkpoint (same flags or CONFIG as that run; --epochs is the total).")
     var resume: String?
     @Option(help: "Threads of SNNKit's own kernels (BLAS stays single-threaded).") var threads = 2
+    @Option(name: .customLong("time-chunk"),
+            help: "Bounded-memory mode: back-propagate through time in chunks of this many steps (with CONFIG, replaces training.timeChunkSteps).")
+    var timeChunk: Int?
     @Flag(help: "End the output with one JSON object of the results.") var json = false
     @Flag(help: "Print only the final result (and the JSON object).") var quiet = false
 
@@ -108,6 +111,7 @@ struct Train: ParsableCommand {
         guard experiment.sigmaU > 0 else { throw ValidationError("--sigma-u must be positive, found \(experiment.sigmaU)") }
         guard experiment.hidden > 0 else { throw ValidationError("--hidden must be positive, found \(experiment.hidden)") }
         guard threads > 0 else { throw ValidationError("--threads must be positive, found \(threads)") }
+        if let timeChunk, timeChunk <= 0 { throw ValidationError("--time-chunk must be positive, found \(timeChunk)") }
     }
 
     /// The architecture and training flags given with a configuration (they would be ignored, so they are errors).
@@ -138,6 +142,7 @@ struct Train: ParsableCommand {
                                       regularizers: [.lowerBound(strength: 100, threshold: 1e-3, per: .neuron),
                                                      .upperBound(strength: 0.1, threshold: 4, per: .population)])
             trainer.threadCount = threads
+            trainer.timeChunkSteps = timeChunk
             if let resume {
                 try trainer.restore(from: URL(fileURLWithPath: resume))
                 if !quiet { print("resuming after epoch \(trainer.completedEpochs) of \(epochs) from \(resume)") }
@@ -167,6 +172,7 @@ extension Train {
             var configuration = try ExperimentConfiguration.load(from: path)
             if let epochs { configuration = configuration.overridingEpochs(epochs) }
             if let checkpoint { configuration = configuration.overridingCheckpoint(checkpoint) }
+            if let timeChunk { configuration = configuration.overridingTimeChunk(timeChunk) }
             let result = try configuration.run(progress: quiet ? .silent : .automatic, dataOverride: data,
                                                resumingFrom: resume.map { URL(fileURLWithPath: $0) },
                                                log: { line in if !quiet { print(line) } })

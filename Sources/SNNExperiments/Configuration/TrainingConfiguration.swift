@@ -15,6 +15,7 @@ import SNNKit
 ///   seed: 1                      # batch order
 ///   threads: 2                   # SNNKit's own kernel threads
 ///   checkpoint: runs/x/last.safetensors # optional: a checkpoint after every epoch (safetensors, atomic)
+///   timeChunkSteps: 100          # optional: bounded-memory mode, BPTT over chunks of this many steps
 /// ```
 public struct TrainingConfiguration: Sendable, Hashable, Codable {
     /// Epochs on the task.
@@ -38,16 +39,18 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     /// Where to write a checkpoint (safetensors: network, optimizer state, epoch, seeds, metrics; see `Checkpoint`)
     /// after every epoch, if anywhere; `snn train CONFIG --resume PATH` continues from it.
     public var checkpoint: String?
+    /// Steps per time chunk of the bounded-memory mode (``Trainer/timeChunkSteps``), nil for the whole window.
+    public var timeChunkSteps: Int?
 
     /// The YAML keys.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case epochs, batchSize, optimizer, schedule, loss, regularizers, primingEpochs, seed, threads, checkpoint
+        case epochs, batchSize, optimizer, schedule, loss, regularizers, primingEpochs, seed, threads, checkpoint, timeChunkSteps
     }
 
     /// Creates the section.
     public init(epochs: Int, batchSize: Int, optimizer: OptimizerConfiguration = .smorms3(learningRate: 5e-3, epsilon: 1e-16),
                 schedule: LearningRateSchedule = .constant, loss: Loss = .maxOverTimeCrossEntropy, regularizers: [Regularizer] = [],
-                primingEpochs: Int = 0, seed: UInt64 = 1, threads: Int = 2, checkpoint: String? = nil) {
+                primingEpochs: Int = 0, seed: UInt64 = 1, threads: Int = 2, checkpoint: String? = nil, timeChunkSteps: Int? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -58,6 +61,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         self.seed = seed
         self.threads = threads
         self.checkpoint = checkpoint
+        self.timeChunkSteps = timeChunkSteps
     }
 
     /// Decodes the section.
@@ -73,6 +77,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         seed = try c.decode(.seed, default: 1)
         threads = try c.positiveInteger(.threads, default: 2)
         checkpoint = try c.decodeIfPresent(String.self, forKey: .checkpoint)
+        timeChunkSteps = try c.optionalPositiveInteger(.timeChunkSteps)
         if primingEpochs > 0 && regularizers.isEmpty {
             throw c.issue(.primingEpochs, "priming trains on the regularizer loss alone, but training.regularizers is empty")
         }
