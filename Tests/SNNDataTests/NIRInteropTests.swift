@@ -75,7 +75,7 @@ struct NIRInteropTests {
             ?? net.layers.count - 1
     }
 
-    @Test("Reads the graphs the nir package wrote (gzip-compressed, nested recurrent graph, Conv2d → SumPool2d → Flatten → Affine)")
+    @Test("Reads the graphs the nir package wrote (nested recurrent CubaLIF and LIF graphs, Conv2d → SumPool2d → Flatten → Affine, LI; v_reset ≠ 0 refused)")
     func readFromPython() throws {
         let dir = try #require(Self.directory)
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/python_written.json")))
