@@ -4,18 +4,22 @@
 Not part of the default tests (they need no Python). Run it from the repository root:
 
     python3 -m venv /tmp/nirvenv && /tmp/nirvenv/bin/pip install nir
-    /tmp/nirvenv/bin/python scripts/verify_nir.py [--build-path .build] [--keep DIR]
+    /tmp/nirvenv/bin/python scripts/verify_nir.py [--build-path .build] [--configuration release] [--keep DIR]
 
 What it does:
 1. writes, with `nir.write`, `from_nir_dense.nir` (Input [3] -> Affine -> nested graph of a CubaLIF with a recurrent
-   Linear -> Linear -> CubaLI -> Output) and `from_nir_conv.nir` (Input [2, 6, 6] -> Conv2d -> CubaLIF -> SumPool2d ->
-   Flatten -> Affine -> CubaLI -> Output), plus `python_written.json` with their weights;
-2. runs `swift test --filter NIRInterop` with SNNKIT_NIR_INTEROP_DIR set to that directory: the Swift suite
-   (Tests/SNNDataTests/NIRInteropTests.swift) imports both files into SNNKit networks and checks their weights, and
-   writes the three networks of the NIR tests (dense recurrent, conv1d recurrent, conv2d + sum pooling) as NIR files,
-   with a JSON record of what they hold;
+   Linear -> Linear -> CubaLI -> Output), `from_nir_conv.nir` (Input [2, 6, 6] -> Conv2d -> CubaLIF -> SumPool2d ->
+   Flatten -> Affine -> CubaLI -> Output), `from_nir_lif.nir` (Input [3] -> Linear -> nested graph of a LIF with a
+   recurrent Linear -> Linear -> LI -> Output) and `from_nir_lif_reset.nir` (the same with v_reset = -0.5, which
+   SNNKit must refuse), plus `python_written.json` with their weights;
+2. runs `swift test -c CONFIGURATION --filter NIRInterop` with SNNKIT_NIR_INTEROP_DIR set to that directory: the Swift
+   suite (Tests/SNNDataTests/NIRInteropTests.swift) imports the files into SNNKit networks and checks their weights
+   (LIF and LI become LIF and readout layers with tau_syn = 0, weights scaled by r), and writes the four networks of
+   the NIR tests (dense recurrent, conv1d recurrent, conv2d + sum pooling, LIF/LI without synaptic filter) as NIR
+   files, with a JSON record of what they hold;
 3. reads each SNNKit file with `nir.read` (with the package's type checking), prints the graph, and checks node types,
-   edges, shapes, the parameter mapping (r = 1, v_leak = 0, v_reset = 0, w_in = 1/(1 - exp(-dt/tau_syn))) and the
+   edges, shapes, the parameter mapping (CubaLIF/CubaLI: r = 1, v_leak = 0, v_reset = 0,
+   w_in = 1/(1 - exp(-dt/tau_syn)); LIF/LI: tau = tau_mem, r = 1, v_leak = 0, v_reset = 0, v_threshold = theta) and the
    channels-first order of the weights after Flatten.
 Exit status 0 and "nir interop: OK" when everything matches.
 """
@@ -73,9 +77,32 @@ def write_from_python(directory):
         edges=[("input", "conv"), ("conv", "lif"), ("lif", "pool"), ("pool", "flatten"), ("flatten", "fc"),
                ("fc", "li"), ("li", "output")])
     nir.write(os.path.join(directory, "from_nir_conv.nir"), conv)
+
+    wl = rng.uniform(-1, 1, (4, 3)).astype(np.float32)
+    wl_rec = rng.uniform(-0.5, 0.5, (4, 4)).astype(np.float32)
+    wl_out = rng.uniform(-1, 1, (2, 4)).astype(np.float32)
+
+    def lif_graph(v_reset):
+        lif = nir.LIF(tau=np.full(4, 0.02), r=np.full(4, 2.0), v_leak=np.zeros(4), v_threshold=np.ones(4),
+                      v_reset=np.full(4, v_reset))
+        recurrent = nir.NIRGraph(
+            nodes={"input": nir.Input(input_type=np.array([4])), "lif": lif, "w_rec": nir.Linear(weight=wl_rec),
+                   "output": nir.Output(output_type=np.array([4]))},
+            edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")])
+        return nir.NIRGraph(
+            nodes={"input": nir.Input(input_type=np.array([3])), "fc1": nir.Linear(weight=wl), "rnn": recurrent,
+                   "fc2": nir.Linear(weight=wl_out),
+                   "li": nir.LI(tau=np.full(2, 0.1), r=np.full(2, 0.5), v_leak=np.zeros(2)),
+                   "output": nir.Output(output_type=np.array([2]))},
+            edges=[("input", "fc1"), ("fc1", "rnn"), ("rnn", "fc2"), ("fc2", "li"), ("li", "output")])
+    nir.write(os.path.join(directory, "from_nir_lif.nir"), lif_graph(0.0))
+    nir.write(os.path.join(directory, "from_nir_lif_reset.nir"), lif_graph(-0.5))
     record = {"dense_affine_weight": w1.astype(float).ravel().tolist(),
               "dense_recurrent_weight": w_rec.astype(float).ravel().tolist(),
-              "conv_affine_weight": wf.astype(float).ravel().tolist()}
+              "conv_affine_weight": wf.astype(float).ravel().tolist(),
+              "lif_input_weight": wl.astype(float).ravel().tolist(),
+              "lif_recurrent_weight": wl_rec.astype(float).ravel().tolist(),
+              "li_weight": wl_out.astype(float).ravel().tolist()}
     with open(os.path.join(directory, "python_written.json"), "w") as f:
         json.dump(record, f)
 
@@ -91,7 +118,8 @@ def describe(graph, indent="  "):
             lines.extend(describe(node, indent + "    "))
             continue
         fields = []
-        for field in ("weight", "bias", "tau_mem", "tau_syn", "v_threshold", "w_in", "kernel_size", "stride", "padding"):
+        for field in ("weight", "bias", "tau", "tau_mem", "tau_syn", "r", "v_threshold", "v_reset", "w_in", "kernel_size", "stride",
+                      "padding"):
             value = getattr(node, field, None)
             if isinstance(value, np.ndarray):
                 fields.append(f"{field} {list(value.shape) if value.ndim > 1 or value.size > 2 else value.tolist()}")
@@ -111,8 +139,14 @@ def neurons(graph):
     for name, node in graph.nodes.items():
         if isinstance(node, nir.NIRGraph):
             yield from neurons(node)
-        elif isinstance(node, (nir.CubaLIF, nir.CubaLI)):
+        elif isinstance(node, (nir.CubaLIF, nir.CubaLI, nir.LIF, nir.LI)):
             yield name, node
+
+
+def node_at(graph, path):
+    for name in path:
+        graph = graph.nodes[name]
+    return graph
 
 
 def check_snnkit_file(directory, name, expected):
@@ -130,11 +164,21 @@ def check_snnkit_file(directory, name, expected):
     dt = float(graph.metadata["snnkit_time_step"])
     check(math.isclose(dt, expected["time_step_s"]), f"{name}: snnkit_time_step {dt}")
     for node_name, node in neurons(graph):
-        w_in = 1 / (1 - np.exp(-dt / node.tau_syn))
-        check(np.allclose(node.w_in, w_in, rtol=1e-12), f"{name}/{node_name}: w_in")
+        if isinstance(node, (nir.CubaLIF, nir.CubaLI)):
+            w_in = 1 / (1 - np.exp(-dt / node.tau_syn))
+            check(np.allclose(node.w_in, w_in, rtol=1e-12), f"{name}/{node_name}: w_in")
         check(np.all(node.r == 1) and np.all(node.v_leak == 0), f"{name}/{node_name}: r, v_leak")
-        if isinstance(node, nir.CubaLIF):
+        if isinstance(node, (nir.CubaLIF, nir.LIF)):
             check(np.all(node.v_reset == 0), f"{name}/{node_name}: v_reset")
+    # Per layer with dynamics: the node type, tau (LIF, LI) or tau_mem (CubaLIF, CubaLI) and the threshold.
+    for layer in expected["neurons"]:
+        node = node_at(graph, layer["path"])
+        where = f"{name}/{'/'.join(layer['path'])}"
+        check(type(node).__name__ == layer["type"], f"{where}: type {type(node).__name__} != {layer['type']}")
+        tau = node.tau if isinstance(node, (nir.LIF, nir.LI)) else node.tau_mem
+        check(np.allclose(np.ravel(tau), layer["tau_mem"], rtol=1e-12, atol=0), f"{where}: tau")
+        if "threshold" in layer:
+            check(np.allclose(node.v_threshold, layer["threshold"], rtol=1e-12, atol=0), f"{where}: v_threshold")
     # A dense weight after a Flatten: NIR's columns are channels-first, SNNKit's channels-last.
     weight = graph.nodes[f"layer{expected['permuted_layer']}_afferent0"].weight
     snn = np.array(expected["permuted_weights"], dtype=np.float64).reshape(weight.shape)
@@ -152,17 +196,19 @@ def check_snnkit_file(directory, name, expected):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-path", default=".build", help="SwiftPM build directory (default .build)")
+    parser.add_argument("--configuration", default="release", help="SwiftPM configuration of the tests (default release)")
     parser.add_argument("--keep", help="write the files into this directory and keep them")
     args = parser.parse_args()
     directory = args.keep or tempfile.mkdtemp(prefix="snnkit-nir-")
     os.makedirs(directory, exist_ok=True)
     write_from_python(directory)
     env = dict(os.environ, SNNKIT_NIR_INTEROP_DIR=directory)
-    result = subprocess.run(["swift", "test", "--build-path", args.build_path, "--filter", "NIRInterop"], env=env)
+    result = subprocess.run(["swift", "test", "-c", args.configuration, "--build-path", args.build_path, "--filter", "NIRInterop"],
+                            env=env)
     check(result.returncode == 0, "the Swift interop tests (see their output above)")
     with open(os.path.join(directory, "snnkit_written.json")) as f:
         record = json.load(f)
-    for name in ("dense_recurrent", "conv1d_recurrent", "conv2d_sumpool"):
+    for name in ("dense_recurrent", "conv1d_recurrent", "conv2d_sumpool", "lif_li"):
         check_snnkit_file(directory, name, record[name])
     version = getattr(nir, "__version__", "?")
     print(f"nir interop: OK (nir {version}, h5py {h5py.__version__}; files in {directory})")

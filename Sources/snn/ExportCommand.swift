@@ -9,7 +9,7 @@ struct Export: ParsableCommand {
         abstract: "Export a saved network (the JSON of SpikingNetwork.save(to:), e.g. a --checkpoint) to another format.",
         discussion: """
             --nir writes the Neuromorphic Intermediate Representation (HDF5, readable by the `nir` Python package): \
-            CubaLIF, CubaLI, Affine/Linear, Conv1d/Conv2d, SumPool2d/AvgPool2d, Flatten, and nested graphs for recurrent \
+            CubaLIF, CubaLI, LIF and LI (τ_syn = 0), Affine/Linear, Conv1d/Conv2d, SumPool2d/AvgPool2d, Flatten, and nested graphs for recurrent \
             layers, with the continuous-time parameters of docs/nir.md.
             """)
 

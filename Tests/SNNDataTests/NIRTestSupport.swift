@@ -44,6 +44,21 @@ enum NIRFixtures {
         return net
     }
 
+    /// Neurons without synaptic filter (τ_syn = 0; NIR's LIF and LI): 2 × 6 × 6 frames → conv2d LIF 3 × 6 × 6 (padding 1)
+    /// → 12 recurrent LIF (bias, heterogeneous τ_mem, θ 0.8, skip connection from the input through Flatten) → 3
+    /// readout without synaptic filter.
+    static func withoutSynapticFilter() throws -> SpikingNetwork {
+        var net = try SpikingNetwork(inputs: 72, inputShape: ActivityShape(channels: 2, spatial: [6, 6]), timeStep: .milliseconds(1)) {
+            ConvolutionalLIFLayer(channels: 3, kernel: [3, 3], padding: [1, 1],
+                                  dynamics: LIFDynamics(tauMembrane: .milliseconds(15), tauSynapse: .zero, surrogate: .fastSigmoid(slope: 25)))
+            LIFLayer(12, tauMembrane: .milliseconds(20), tauSynapse: .zero, threshold: 0.8, isRecurrent: true, timeConstantSpread: 0.3,
+                     hasBias: true, skipSources: [.input], name: "recurrent")
+            LeakyReadout(3, tauMembrane: .milliseconds(100), tauSynapse: .zero, initialState: -1e-2)
+        }
+        randomize(&net, seed: 14)
+        return net
+    }
+
     /// "Trained-like" weights: uniform in ±4/√n, biases in ±0.1.
     static func randomize(_ net: inout SpikingNetwork, seed: UInt64) {
         var rng = Xoshiro256StarStar(seed: seed)

@@ -323,17 +323,12 @@ struct NIRTests {
                                    resetPotential: t(0), inputWeight: t(1)))
     }
 
-    @Test("Import refuses LIF without synaptic current, non-zero v_leak, per-neuron thresholds and weights that do not fit, naming the node")
+    @Test("Import refuses non-zero v_leak, per-neuron thresholds, weights that do not fit and recurrence through two layers, naming the node")
     func unsupportedImports() throws {
-        func t(_ v: Double) -> NIRTensor { NIRTensor(repeating: v, shape: [2]) }
-        let lif = captureNIR { try SpikingNetwork(nir: chain(.lif(NIRLIF(tau: t(0.02), resistance: t(1), leakPotential: t(0), threshold: t(1), resetPotential: t(0))))) }
-        guard case let .unsupportedNode(path, node, _)? = lif else { Issue.record("expected unsupportedNode, got \(String(describing: lif))"); return }
+        let leak = captureNIR { try SpikingNetwork(nir: chain(cubaLIF(leak: -0.1))) }
+        guard case let .unsupportedNode(path, node, _)? = leak else { Issue.record("expected unsupportedNode, got \(String(describing: leak))"); return }
         #expect(path == "NIR graph" && node == "neurons")
-        expectNames(lif, "neurons", "current-based")
-
-        guard case .unsupportedNode(_, "neurons", _)? = captureNIR({ try SpikingNetwork(nir: chain(cubaLIF(leak: -0.1))) }) else {
-            Issue.record("v_leak ≠ 0 was accepted"); return
-        }
+        expectNames(leak, "neurons", "v_leak")
         guard case .unsupportedNode(_, "neurons", _)? = captureNIR({ try SpikingNetwork(nir: chain(cubaLIF(thresholds: [1, 2]))) }) else {
             Issue.record("per-neuron thresholds were accepted"); return
         }
@@ -354,6 +349,100 @@ struct NIRTests {
         twoInputs.nodes["input2"] = NIRNode(.input(shape: [3]))
         twoInputs.edges.append(NIREdge("input2", "fc"))
         guard case .invalidGraph? = captureNIR({ try SpikingNetwork(nir: twoInputs) }) else { Issue.record("two inputs were accepted"); return }
+    }
+
+    // MARK: - LIF and LI: neurons without synaptic filter
+
+    @Test("LIF and readout layers with τ_syn = 0 export as NIR LIF and LI and round-trip with identical spikes and outputs")
+    func noSynapticFilterRoundTrip() throws {
+        let net = try NIRFixtures.withoutSynapticFilter()
+        let graph = try roundTrip(net, probability: 0.3)
+        #expect(graph.nodes["layer0"]?.typeName == "LIF" && graph.nodes["layer2"]?.typeName == "LI")
+        guard case let .graph(inner)? = graph.nodes["layer1"]?.kind, case let .lif(hidden)? = inner.nodes["neurons"]?.kind else {
+            Issue.record("layer1 is not a nested graph around a LIF node"); return
+        }
+        #expect(inner.nodes["recurrent2"]?.typeName == "Linear")
+        guard case let .lif(conv)? = graph.nodes["layer0"]?.kind, case let .li(readout)? = graph.nodes["layer2"]?.kind else { return }
+        // LIF: tau = τ_mem, r = 1, v_leak = 0, v_reset = 0, v_threshold = θ, in the layer's channels-first shape.
+        #expect(conv.tau.shape == [3, 6, 6] && conv.tau.values.allSatisfy { $0 == Duration.milliseconds(15).seconds })
+        #expect(conv.resistance.values.allSatisfy { $0 == 1 } && conv.leakPotential.values.allSatisfy { $0 == 0 })
+        #expect(conv.resetPotential.values.allSatisfy { $0 == 0 } && conv.threshold.values.allSatisfy { $0 == 1 })
+        // Heterogeneous τ_mem: the effective per-neuron values.
+        let effective = net.layers[1].timeConstants!.effective(row: 0, base: .milliseconds(20))
+        #expect(hidden.tau.values == effective && Set(effective).count > 1)
+        #expect(hidden.threshold.values.allSatisfy { $0 == Double(Float(0.8)) })
+        #expect(readout.tau.values == [0.1, 0.1, 0.1] && readout.resistance.values == [1, 1, 1] && readout.leakPotential.values == [0, 0, 0])
+        // Another Δt changes nothing in LIF and LI (no w_in).
+        #expect(try NIRGraph(network: net, timeStep: .milliseconds(2)).nodes["layer0"] == graph.nodes["layer0"])
+    }
+
+    /// Input [3] → Linear → `LIF` [2] → Linear → `LI` [2] → Output, as another tool would write it (no SNNKit metadata).
+    private func lifChain(tau: [Double] = [0.02, 0.01], resistance: [Double] = [2.5, 0.5], leak: Double = 0, thresholds: [Double] = [0.7, 0.7],
+                          reset: Double = 0, readoutTau: [Double] = [0.1, 0.1], readoutLeak: Double = 0) -> NIRGraph {
+        func t(_ v: Double) -> NIRTensor { NIRTensor(repeating: v, shape: [2]) }
+        let w1 = NIRTensor([0.3, 0, 0, 0.2, 0, 0], shape: [2, 3], precision: .float32)
+        let w2 = NIRTensor([1, -0.5, 0.25, 2], shape: [2, 2], precision: .float32)
+        return NIRGraph(nodes: [
+            "input": NIRNode(.input(shape: [3])), "fc1": NIRNode(.linear(weight: w1)),
+            "lif": NIRNode(.lif(NIRLIF(tau: NIRTensor(tau), resistance: NIRTensor(resistance), leakPotential: t(leak), threshold: NIRTensor(thresholds),
+                                       resetPotential: t(reset)))),
+            "fc2": NIRNode(.linear(weight: w2)),
+            "li": NIRNode(.li(NIRLI(tau: NIRTensor(readoutTau), resistance: t(4), leakPotential: t(readoutLeak)))),
+            "output": NIRNode(.output(shape: [2])),
+        ], edges: [NIREdge("input", "fc1"), NIREdge("fc1", "lif"), NIREdge("lif", "fc2"), NIREdge("fc2", "li"), NIREdge("li", "output")])
+    }
+
+    @Test("A foreign LIF/LI graph imports as LIF and readout with τ_syn = 0, R folded into the weights, per-neuron τ_mem around the largest")
+    func foreignLIFAndLI() throws {
+        // NIR's LIF, τ dv/dt = (v_leak − v) + R·x, is CubaLIF with τ_syn → 0 and w_in = 1. Its exponential-Euler step,
+        // v ← λ v + (1 − λ)(v_leak + R·x) with λ = exp(−Δt/τ), is SNNKit's U ← λ U + κ I with I = X (τ_syn = 0), when
+        // X = R·W·s: the weights into neuron i are scaled by R_i (the factor R·w_in·(1 − λ_s) with w_in = 1, λ_s = 0).
+        // Δt 1 ms. LIF: τ = [20, 10] ms → base τ_mem 20 ms, p = [log(0.5/0.5), log(0.25/0.75)] = [0, −ln 3]
+        // (τ_eff = 2·20 ms·sigmoid(p) = [20, 10] ms); R = [2.5, 0.5] → fc1 rows × 2.5 and × 0.5; θ = 0.7.
+        // LI: τ = 100 ms, R = 4 → fc2 × 4; initial state 0.
+        let net = try SpikingNetwork(nir: lifChain(), timeStep: .milliseconds(1))
+        guard case let .lif(d) = net.layers[0].neuron, case let .readout(r) = net.layers[1].neuron else { Issue.record("wrong neurons"); return }
+        #expect(d.tauMembrane == .milliseconds(20) && d.tauSynapse == .zero && d.threshold == 0.7 && d.surrogate == .default)
+        #expect(r.tauMembrane == .milliseconds(100) && r.tauSynapse == .zero && r.initialState == 0)
+        let p = try #require(net.layers[0].timeConstants)
+        #expect(!p.isLearned && p.parameters.scalars[0] == 0 && abs(Double(p.parameters.scalars[1]) + Foundation.log(3)) < 1e-6)
+        #expect(p.parameters.scalars[2] == 0 && p.parameters.scalars[3] == 0)
+        #expect(net.layers[0].afferents[0].weights.scalars == [Float(0.3 * 2.5), 0, 0, Float(0.2 * 0.5), 0, 0])
+        #expect(net.layers[1].afferents[0].weights.scalars == [4, -2, 1, 8])
+
+        // One input spike on channel 0 at step 0: X[0] = R·W·s = [0.75, 0.1] → I[1] = X[0] → U[2] = (1 − λ)·X[0]:
+        // [(1 − e^(−1/20))·0.75, (1 − e^(−1/10))·0.1] = [0.0365783, 0.0095163]; I[2] = 0, so U[3] = λ·U[2].
+        var input = Tensor(shape: [6, 1, 3])
+        input.scalars[0] = 1
+        let ws = SimulationWorkspace()
+        try ws.forward(net, input: input)
+        let u = ws.membrane(ofLayer: 0)
+        #expect(Array(u[0..<4]) == [0, 0, 0, 0])
+        #expect(abs(Double(u[4]) - 0.0365783) < 1e-6 && abs(Double(u[5]) - 0.0095163) < 1e-6)
+        #expect(abs(Double(u[6]) - Foundation.exp(-0.05) * 0.0365783) < 1e-6 && abs(Double(u[7]) - Foundation.exp(-0.1) * 0.0095163) < 1e-6)
+    }
+
+    @Test("LIF with v_reset ≠ 0 or v_leak ≠ 0 or per-neuron thresholds, LI with v_leak ≠ 0 or per-neuron τ: specific unsupportedNode errors")
+    func refusedLIFAndLI() throws {
+        func refused(_ graph: NIRGraph, node: String, _ names: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+            let error = captureNIR({ try SpikingNetwork(nir: graph, timeStep: .milliseconds(1)) }, sourceLocation: sourceLocation)
+            guard case .unsupportedNode(_, node, _)? = error else {
+                Issue.record("expected unsupportedNode of \(node), got \(String(describing: error))", sourceLocation: sourceLocation); return
+            }
+            for name in names { expectNames(error, name, sourceLocation: sourceLocation) }
+        }
+        refused(lifChain(reset: -0.2), node: "lif", "v_reset = -0.2", "reset to 0")
+        refused(lifChain(leak: 0.1), node: "lif", "v_leak = 0.1", "rest at 0")
+        refused(lifChain(thresholds: [0.7, 1]), node: "lif", "per-neuron thresholds")
+        refused(lifChain(readoutLeak: -0.5), node: "li", "v_leak = -0.5")
+        refused(lifChain(readoutTau: [0.1, 0.2]), node: "li", "per-neuron time constants")
+        let tau = captureNIR { try SpikingNetwork(nir: lifChain(tau: [0.02, 0]), timeStep: .milliseconds(1)) }
+        guard case .invalidValue(_, "lif", "tau", _)? = tau else { Issue.record("τ = 0 was accepted: \(String(describing: tau))"); return }
+        let r = captureNIR { try SpikingNetwork(nir: lifChain(resistance: [1, .infinity]), timeStep: .milliseconds(1)) }
+        guard case .invalidValue(_, "lif", "r", _)? = r else { Issue.record("R = ∞ was accepted: \(String(describing: r))"); return }
+        // A LIF whose τ is not above Δt: the network does not validate.
+        let slow = captureNIR { try SpikingNetwork(nir: lifChain(), timeStep: .milliseconds(10)) }
+        guard case .invalidNetwork? = slow else { Issue.record("Δt = τ was accepted: \(String(describing: slow))"); return }
     }
 
     @Test("Import errors name the file a graph was read from")
@@ -379,6 +468,29 @@ struct NIRTests {
         let error = captureNIR { try NIRGraph(network: adaptive) }
         guard case .unsupportedLayer? = error else { Issue.record("expected unsupportedLayer, got \(String(describing: error))"); return }
         expectNames(error, "hidden1", "adaptive")
+    }
+
+    @Test("Export refuses leaky (subtractive reset), stochastic and Dalian layers, naming the layer and the reason")
+    func unsupportedNeuronExports() throws {
+        func refused(_ net: SpikingNetwork, _ names: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+            let error = captureNIR({ try NIRGraph(network: net) }, sourceLocation: sourceLocation)
+            guard case .unsupportedLayer? = error else {
+                Issue.record("expected unsupportedLayer, got \(String(describing: error))", sourceLocation: sourceLocation); return
+            }
+            for name in names { expectNames(error, name, sourceLocation: sourceLocation) }
+        }
+        refused(try SpikingNetwork(inputs: 4, timeStep: .milliseconds(1)) {
+            LeakyLayer(6, name: "paper2")
+            LeakyReadout(2, tauMembrane: .milliseconds(50))
+        }, "layer 0 (paper2)", "subtracting θ", "v_reset", "tauSynapse .zero")
+        refused(try SpikingNetwork(inputs: 4, timeStep: .milliseconds(1)) {
+            LIFLayer(6, escapeNoise: .sigmoid(beta: 10))
+            LeakyReadout(2, tauMembrane: .milliseconds(50))
+        }, "layer 0 (hidden1)", "stochastic")
+        refused(try SpikingNetwork(inputs: 4, timeStep: .milliseconds(1)) {
+            DalianLayer(excitatory: 6, inhibitory: 2)
+            LeakyReadout(2, tauMembrane: .milliseconds(50))
+        }, "layer 0 (dale1)", "Dalian")
     }
 
     @Test("Writing refuses node names with a slash")

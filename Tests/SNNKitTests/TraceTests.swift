@@ -109,3 +109,80 @@ struct LeakyTraceTests {
         #expect(Array(ws.output(ofLayer: 0)) == [0, 1, 0, 0, 0])
     }
 }
+
+/// τ_syn = 0 removes the synaptic filter (λ_s = 0): the LIF and the readout integrate their input directly, with the
+/// delays of the current-based neurons (NIR's `LIF` and `LI`, docs/nir.md).
+@Suite("No synaptic filter (τ_syn = 0)")
+struct NoSynapticFilterTests {
+    // Δt 1 ms, τ_mem 20 ms.
+    let lm = exp(-1.0 / 20)
+    var km: Double { 1 - lm }
+
+    @Test("LIF and readout with τ_syn = 0: I[t] = X[t−1], so an input moves U once, two steps later; reset to 0")
+    func trace() throws {
+        var net = try SpikingNetwork(inputs: 1, timeStep: .milliseconds(1)) {
+            LIFLayer(1, tauSynapse: .zero)
+            LeakyReadout(1, tauMembrane: .milliseconds(20), tauSynapse: .zero, initialState: -0.01)
+        }
+        net[ParameterID(layer: 0, afferent: 0, kind: .weights)].scalars = [30]
+        net[ParameterID(layer: 1, afferent: 0, kind: .weights)].scalars = [2]
+        var x = Tensor(shape: [12, 1, 1])
+        x.scalars[2] = 1
+        x.scalars[8] = 1
+        let ws = SimulationWorkspace()
+        try ws.forward(net, input: x)
+        let u = ws.membrane(ofLayer: 0).map(Double.init), s = ws.output(ofLayer: 0).map(Double.init)
+        let o = ws.output(ofLayer: 1).map(Double.init)
+        // X[2] = 30 → I[3] = 30 → U[4] = κ·30 ≈ 1.463; I[4] = 0 (no filter) → S[5] = 1 and U[5] = 0.
+        for t in 0...3 { #expect(u[t] == 0, "U[\(t)]") }
+        #expect(abs(u[4] - km * 30) < 1e-5)
+        #expect(s[5] == 1 && u[5] == 0)
+        // Nothing left in the current: U stays 0 until the second input (X[8] → U[10] = κ·30, S[11] = 1).
+        for t in 6...9 { #expect(u[t] == 0 && s[t] == 0, "step \(t)") }
+        #expect(abs(u[10] - km * 30) < 1e-5)
+        #expect(s[11] == 1)
+        // Readout: hidden spike at 5 → I_ro[6] = 2 → O[7] = λ O[6] + 2κ; I_ro[7] = 0 → O[8] = λ O[7].
+        for t in 0...6 { #expect(abs(o[t] - (-0.01 * pow(lm, Double(t + 1)))) < 1e-7, "O[\(t)]") }
+        #expect(abs(o[7] - (lm * o[6] + km * 2)) < 1e-6)
+        #expect(abs(o[8] - lm * o[7]) < 1e-7)
+    }
+
+    @Test("τ_syn = 0 is refused for adaptive LIF and with learned time constants; τ_syn < 0 stays refused")
+    func validation() throws {
+        #expect(throws: ConfigurationError.self) {
+            try SpikingNetwork(inputs: 2, timeStep: .milliseconds(1)) {
+                LIFLayer(3, tauSynapse: .zero, adaptation: (tau: .milliseconds(100), strength: 0.1))
+                LeakyReadout(1, tauMembrane: .milliseconds(20))
+            }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try SpikingNetwork(inputs: 2, timeStep: .milliseconds(1)) {
+                LIFLayer(3, tauSynapse: .zero, learnsTimeConstants: true)
+                LeakyReadout(1, tauMembrane: .milliseconds(20))
+            }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try SpikingNetwork(inputs: 2, timeStep: .milliseconds(1)) {
+                LIFLayer(3, tauSynapse: .milliseconds(-1))
+                LeakyReadout(1, tauMembrane: .milliseconds(20))
+            }
+        }
+        // Heterogeneous (not learned) τ_mem with τ_syn = 0 is fine: every effective τ_syn is 0.
+        _ = try SpikingNetwork(inputs: 2, timeStep: .milliseconds(1)) {
+            LIFLayer(3, tauSynapse: .zero, timeConstantSpread: 0.3)
+            LeakyReadout(1, tauMembrane: .milliseconds(20), tauSynapse: .zero)
+        }
+    }
+
+    @Test("PSP-kernel integrals with τ_syn = 0: numerical Δt·(1, (1 − λ)/(1 + λ)) up to truncation; analytic Δt, Δt²/(2τ_mem)")
+    func kernelIntegrals() {
+        // Discrete kernel k[0] = 0, k[i] = κ λ^(i−1): ε̄ = Δt Σk = Δt (1 − λ^L), ε̂ = Δt κ²(1 − λ^2L)/(1 − λ²).
+        let numerical = PSPKernelIntegrals(tauMembrane: 0.02, tauSynapse: 0, timeStep: 0.001, integration: .numerical)
+        let length = 200.0   // ⌊10·τ_mem/Δt⌋ = 200 steps, of which 199 after k[0] = 0
+        #expect(abs(numerical.mean - 0.001 * (1 - pow(lm, length - 1))) < 1e-12)
+        #expect(abs(numerical.meanSquare - 0.001 * km * km * (1 - pow(lm, 2 * (length - 1))) / (1 - lm * lm)) < 1e-12)
+        let analytic = PSPKernelIntegrals(tauMembrane: 0.02, tauSynapse: 0, timeStep: 0.001, integration: .analytic)
+        #expect(analytic.mean == 0.001)
+        #expect(abs(analytic.meanSquare - 0.001 * 0.001 / 0.04) < 1e-15)
+    }
+}

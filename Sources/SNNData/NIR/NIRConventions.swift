@@ -15,21 +15,21 @@ enum NIRMetadataKey {
     static let layout = "snnkit_layout"
     /// Neuron or pooling node: the SNNKit layer's name.
     static let layerName = "snnkit_layer_name"
-    /// CubaLIF: the surrogate derivative, as JSON.
+    /// CubaLIF or LIF: the surrogate derivative, as JSON.
     static let surrogate = "snnkit_surrogate"
-    /// CubaLIF: `"detached"` or `"differentiated"`.
+    /// CubaLIF or LIF: `"detached"` or `"differentiated"`.
     static let resetGradient = "snnkit_reset_gradient"
-    /// CubaLIF: dropout probability on transmitted spikes while training.
+    /// CubaLIF or LIF: dropout probability on transmitted spikes while training.
     static let dropout = "snnkit_dropout"
-    /// CubaLI: the readout's value before the first step.
+    /// CubaLI or LI: the readout's value before the first step.
     static let initialState = "snnkit_initial_state"
-    /// CubaLIF: `[2, N]` raw per-neuron time-constant parameters p (SNNKit's channels-last unit order).
+    /// CubaLIF or LIF: `[2, N]` raw per-neuron time-constant parameters p (SNNKit's channels-last unit order).
     static let timeConstantParameters = "snnkit_time_constant_parameters"
-    /// CubaLIF: 1 when the per-neuron time constants are trained.
+    /// CubaLIF or LIF: 1 when the per-neuron time constants are trained.
     static let learnsTimeConstants = "snnkit_learns_time_constants"
-    /// CubaLIF: the base τ_mem (seconds) that the per-neuron parameters scale.
+    /// CubaLIF or LIF: the base τ_mem (seconds) that the per-neuron parameters scale.
     static let tauMembraneBase = "snnkit_tau_mem_base"
-    /// CubaLIF: the base τ_syn (seconds) that the per-neuron parameters scale.
+    /// CubaLIF or LIF: the base τ_syn (seconds) that the per-neuron parameters scale (0 for LIF).
     static let tauSynapseBase = "snnkit_tau_syn_base"
     /// Weight node: the index of the projection among its target layer's afferents.
     static let afferent = "snnkit_afferent"
@@ -42,7 +42,8 @@ enum NIRMetadataKey {
 
     /// The value of ``semantics``.
     static let semanticsText = "SNNKit (stork-compatible) discrete time: every projection delivers its input one time step later; "
-        + "w_in = 1/(1 - exp(-dt/tau_syn)), r = 1 map the exponential-Euler update exactly (docs/nir.md)"
+        + "w_in = 1/(1 - exp(-dt/tau_syn)), r = 1 map the exponential-Euler update exactly; LIF and LI are CubaLIF and CubaLI "
+        + "with tau_syn = 0 and w_in = 1 (docs/nir.md)"
 }
 
 extension ActivityShape {
@@ -72,13 +73,14 @@ extension ActivityShape {
 
 enum NIRMapping {
     /// `w_in = 1/(1 − λ_s)`, λ_s = exp(−Δt/τ_syn): with it the exponential-Euler update of
-    /// `τ_syn dI/dt = −I + w_in·x` (x held over the step) is SNNKit's `I ← λ_s I + x`.
+    /// `τ_syn dI/dt = −I + w_in·x` (x held over the step) is SNNKit's `I ← λ_s I + x`. τ_syn = 0 gives 1.
     static func inputWeight(tauSynapse: Double, timeStep: Double) -> Double {
         1 / -Foundation.expm1(-timeStep / tauSynapse)
     }
 
     /// The factor by which an imported node's afferent weights are scaled so that SNNKit's jump-per-input update
-    /// reproduces `R·w_in·(1 − λ_s)`; exactly 1 (no scaling) when it is within 1e-9 of 1.
+    /// reproduces `R·w_in·(1 − λ_s)` (`R` for `LIF` and `LI`: τ_syn = 0, w_in = 1); exactly 1 (no scaling) when it is
+    /// within 1e-9 of 1.
     static func weightScale(resistance: Double, inputWeight: Double, tauSynapse: Double, timeStep: Double) -> Double {
         let f = resistance * inputWeight * -Foundation.expm1(-timeStep / tauSynapse)
         return abs(f - 1) <= 1e-9 ? 1 : f

@@ -16,10 +16,11 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidValue(path: String, node: String, field: String, reason: String)
     /// The graph's structure is invalid: an edge names a missing node, there is no `Input`, ….
     case invalidGraph(path: String, reason: String)
-    /// A valid NIR node that an SNNKit network cannot express (e.g. `LIF` without synaptic current, a non-zero
-    /// `v_leak`, a recurrence through several layers).
+    /// A valid NIR node that an SNNKit network cannot express (e.g. a non-zero `v_leak` or `v_reset`, per-neuron
+    /// thresholds, a recurrence through several layers).
     case unsupportedNode(path: String, node: String, reason: String)
-    /// An SNNKit layer that NIR cannot express (adaptive or excitatory/inhibitory neurons, max pooling, …).
+    /// An SNNKit layer that NIR cannot express (adaptive, excitatory/inhibitory, stochastic or leaky subtractive-reset
+    /// neurons, max pooling, …).
     case unsupportedLayer(layer: String, reason: String)
     /// Importing needs a time step Δt: the graph has no `snnkit_time_step` metadata and none was given.
     case missingTimeStep(path: String)

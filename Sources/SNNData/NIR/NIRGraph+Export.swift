@@ -4,14 +4,15 @@ import SNNKit
 extension NIRGraph {
     /// The NIR graph of an SNNKit network (docs/nir.md describes the mapping).
     ///
-    /// Nodes: `input` (`Input`), per layer k a `CubaLIF` (LIF layers), `CubaLI` (readout), `SumPool2d` / `AvgPool2d`
-    /// (pooling layers) named `layer<k>`, and per feed-forward projection j a weight node `layer<k>_afferent<j>`
+    /// Nodes: `input` (`Input`), per layer k a `CubaLIF` (LIF layers; `LIF` when τ_syn = 0), `CubaLI` (readout; `LI`
+    /// when τ_syn = 0), `SumPool2d` / `AvgPool2d` (pooling layers) named `layer<k>`, and per feed-forward projection j a weight node `layer<k>_afferent<j>`
     /// (`Affine` with a bias, else `Linear`; `Conv1d` / `Conv2d`), preceded by a `Flatten` when a dense projection reads
     /// a grid; `output` (`Output`). A layer with a recurrent projection becomes a nested `NIRGraph` `layer<k>` holding
     /// `input`, `neurons`, `recurrent<j>` and `output`, with edges neurons → recurrent<j> → neurons.
     ///
     /// Parameters: τ_mem and τ_syn in seconds, `r = 1`, `v_leak = 0`, `v_reset = 0`, `v_threshold = θ`,
-    /// `w_in = 1/(1 − exp(−Δt/τ_syn))`, so that the exponential-Euler update at Δt is SNNKit's; shapes and weights are
+    /// `w_in = 1/(1 − exp(−Δt/τ_syn))` (`LIF` and `LI`: `tau` = τ_mem, `r = 1`), so that the exponential-Euler update at
+    /// Δt is SNNKit's; shapes and weights are
     /// permuted from SNNKit's channels-last units to NIR's channels-first arrays. NIR has no delays: SNNKit's one step
     /// of delay per projection is recorded in the graph's metadata (`snnkit_semantics`, `snnkit_time_step`), with the
     /// training settings NIR cannot hold (surrogate, reset gradient, dropout, readout initial state, layer names).
@@ -20,8 +21,8 @@ extension NIRGraph {
     ///   - network: The network.
     ///   - timeStep: The Δt the mapping assumes (default: the network's). Another Δt keeps the continuous time constants
     ///     and the weights, and gives the w_in with which an importer at that Δt makes an input jump by its weight.
-    /// - Throws: ``NIRError/unsupportedLayer(layer:reason:)`` for what NIR cannot express: adaptive and
-    ///   excitatory/inhibitory neurons, max or 1-D pooling, projections onto part of a layer or from part of one, dense
+    /// - Throws: ``NIRError/unsupportedLayer(layer:reason:)`` for what NIR cannot express: adaptive,
+    ///   excitatory/inhibitory, stochastic (escape-noise) and leaky (subtractive-reset) neurons, max or 1-D pooling, projections onto part of a layer or from part of one, dense
     ///   projections into a grid, convolution biases that differ between positions of a channel.
     public init(network: SpikingNetwork, timeStep: Duration? = nil) throws(NIRError) {
         self = try NIRExporter(network: network, timeStep: (timeStep ?? network.timeStep).seconds).graph()
@@ -137,7 +138,7 @@ private struct NIRExporter {
         }
     }
 
-    /// The CubaLIF or CubaLI node of layer `k`.
+    /// The CubaLIF, CubaLI, LIF or LI node of layer `k`.
     private func neuronNode(_ k: Int, label: String) throws(NIRError) -> NIRNode {
         let layer = network.layers[k]
         let shape = exportShape(.layer(k))
@@ -162,10 +163,16 @@ private struct NIRExporter {
                 metadata[NIRMetadataKey.tauMembraneBase] = .numbers(NIRTensor([d.tauMembrane.seconds], shape: []))
                 metadata[NIRMetadataKey.tauSynapseBase] = .numbers(NIRTensor([d.tauSynapse.seconds], shape: []))
             }
-            let inputWeight = tauSynapse.map { NIRMapping.inputWeight(tauSynapse: $0, timeStep: dt) }
             if let json = try? JSONEncoder().encode(d.surrogate) { metadata[NIRMetadataKey.surrogate] = .string(String(decoding: json, as: UTF8.self)) }
             metadata[NIRMetadataKey.resetGradient] = .string(d.resetGradient == .detached ? "detached" : "differentiated")
             if layer.dropout > 0 { metadata[NIRMetadataKey.dropout] = .numbers(NIRTensor([layer.dropout], shape: [])) }
+            guard d.hasSynapticFilter else {
+                // No synaptic filter (τ_syn = 0): NIR's LIF, a CubaLIF with τ_syn → 0 and w_in = 1.
+                return NIRNode(.lif(NIRLIF(tau: NIRTensor(shape.channelsFirst(tauMembrane), shape: dims), resistance: uniform(1),
+                                           leakPotential: uniform(0), threshold: uniform(Double(d.threshold)), resetPotential: uniform(0))),
+                               metadata: metadata)
+            }
+            let inputWeight = tauSynapse.map { NIRMapping.inputWeight(tauSynapse: $0, timeStep: dt) }
             return NIRNode(.cubaLIF(NIRCubaLIF(
                 tauMembrane: NIRTensor(shape.channelsFirst(tauMembrane), shape: dims),
                 tauSynapse: NIRTensor(shape.channelsFirst(tauSynapse), shape: dims),
@@ -173,6 +180,10 @@ private struct NIRExporter {
                 inputWeight: NIRTensor(shape.channelsFirst(inputWeight), shape: dims))), metadata: metadata)
         case let .readout(d):
             metadata[NIRMetadataKey.initialState] = .numbers(NIRTensor([Double(d.initialState)], shape: []))
+            guard d.hasSynapticFilter else {
+                // No synaptic filter (τ_syn = 0): NIR's LI, a CubaLI with τ_syn → 0 and w_in = 1.
+                return NIRNode(.li(NIRLI(tau: uniform(d.tauMembrane.seconds), resistance: uniform(1), leakPotential: uniform(0))), metadata: metadata)
+            }
             return NIRNode(.cubaLI(NIRCubaLI(
                 tauMembrane: uniform(d.tauMembrane.seconds), tauSynapse: uniform(d.tauSynapse.seconds), resistance: uniform(1),
                 leakPotential: uniform(0), inputWeight: uniform(NIRMapping.inputWeight(tauSynapse: d.tauSynapse.seconds, timeStep: dt)))),
@@ -182,7 +193,8 @@ private struct NIRExporter {
         case .excitatoryInhibitory:
             throw .unsupportedLayer(layer: label, reason: "NIR has no neuron with separate excitatory and inhibitory currents")
         case .leaky:
-            throw .unsupportedLayer(layer: label, reason: "NIR's LIF resets to v_reset; the leaky neuron's subtractive reset has no NIR node")
+            throw .unsupportedLayer(layer: label, reason: "the leaky neuron (LeakyLayer) resets by subtracting θ and takes its input in the same "
+                + "step; NIR's LIF resets v to v_reset and no NIR 1.0 node subtracts (an LIFLayer with tauSynapse .zero is NIR's LIF)")
         case .passThrough:
             throw .unsupportedLayer(layer: label, reason: "a pass-through layer without pooling")
         }

@@ -2,13 +2,14 @@ import Foundation
 import SNNKit
 
 extension SpikingNetwork {
-    /// The SNNKit network of a NIR graph: layers of `CubaLIF` (LIF), `CubaLI` (readout) and `SumPool2d` / `AvgPool2d`
-    /// (pooling) nodes, fed through `Affine`, `Linear`, `Conv1d` and `Conv2d` nodes (with `Flatten` before a dense
-    /// weight that reads a grid), with recurrence as a cycle neuron → weight → same neuron, at the top level or in a
-    /// nested graph.
+    /// The SNNKit network of a NIR graph: layers of `CubaLIF` (LIF), `CubaLI` (readout), `LIF` (LIF without synaptic
+    /// filter, τ_syn = 0), `LI` (readout without synaptic filter) and `SumPool2d` / `AvgPool2d` (pooling) nodes, fed
+    /// through `Affine`, `Linear`, `Conv1d` and `Conv2d` nodes (with `Flatten` before a dense weight that reads a grid),
+    /// with recurrence as a cycle neuron → weight → same neuron, at the top level or in a nested graph.
     ///
     /// The mapping inverts ``NIRGraph/init(network:timeStep:)`` (docs/nir.md): λ = exp(−Δt/τ); `R·w_in·(1 − λ_s)`
-    /// scales the weights into each neuron (1 for graphs SNNKit wrote); arrays are permuted from channels-first to
+    /// scales the weights into each neuron (`R` for `LIF` and `LI`, which are `CubaLIF` and `CubaLI` with τ_syn = 0 and
+    /// w_in = 1; 1 for graphs SNNKit wrote); arrays are permuted from channels-first to
     /// SNNKit's channels-last units. The network has SNNKit's semantics, one step of delay per projection, whatever tool
     /// wrote the graph. Nested graphs are inlined; layers follow the graph's dependencies (ties in name order), and the
     /// layer that feeds `Output` must be last. SNNKit's metadata, when present, restores training settings, layer
@@ -17,9 +18,9 @@ extension SpikingNetwork {
     /// - Parameters:
     ///   - graph: The graph (e.g. ``NIRGraph/init(readingFrom:)``).
     ///   - timeStep: Δt; defaults to the graph's `snnkit_time_step` metadata.
-    /// - Throws: ``NIRError/unsupportedNode(path:node:reason:)`` naming the node SNNKit cannot express (`LIF`/`LI`
-    ///   without synaptic current, non-zero `v_leak` or `v_reset`, per-neuron thresholds, recurrence through several
-    ///   layers, several inputs, …); ``NIRError/wrongShape(path:node:field:expected:found:)`` for shapes that do not
+    /// - Throws: ``NIRError/unsupportedNode(path:node:reason:)`` naming the node SNNKit cannot express (non-zero
+    ///   `v_leak` or `v_reset`, per-neuron thresholds, per-neuron τ of a readout, recurrence through several layers,
+    ///   several inputs, …); ``NIRError/wrongShape(path:node:field:expected:found:)`` for shapes that do not
     ///   connect; ``NIRError/invalidGraph(path:reason:)``; ``NIRError/missingTimeStep(path:)``;
     ///   ``NIRError/invalidNetwork(path:reason:)`` when the result does not validate (e.g. Δt not below a τ).
     public init(nir graph: NIRGraph, timeStep: Duration? = nil) throws(NIRError) {
@@ -109,23 +110,13 @@ private struct NIRImporter {
         guard outputs.count == 1 else { throw .invalidGraph(path: path, reason: "SNNKit networks have one Output node, the graph has \(outputs.count)") }
         let input = inputs[0], output = outputs[0]
 
-        for name in nodes.keys.sorted() {
-            switch nodes[name]!.kind {
-            case .lif, .li:
-                throw .unsupportedNode(path: path, node: name,
-                                       reason: "NIR \(nodes[name]!.typeName) integrates its input directly; SNNKit's neurons are current-based (CubaLIF, CubaLI)")
-            default: break
-            }
-        }
         // Classify the nodes and find every projection.
         var layerNodes: [String] = []
         var afferents: [String: [FoundProjection]] = [:]
         for name in nodes.keys.sorted() {
             let node = nodes[name]!
             switch node.kind {
-            case .lif, .li:
-                break
-            case .cubaLIF, .cubaLI:
+            case .cubaLIF, .cubaLI, .lif, .li:
                 layerNodes.append(name)
                 for source in predecessors(name) where !isWeight(source) {
                     throw .unsupportedNode(path: path, node: name, reason: "it receives from \(source) (\(nodes[source]!.typeName)) without a weight node (Affine, Linear, Conv1d, Conv2d)")
@@ -142,9 +133,9 @@ private struct NIRImporter {
                 guard !targets.isEmpty else { throw .unsupportedNode(path: path, node: name, reason: "the weight node feeds nothing") }
                 for target in targets {
                     switch nodes[target]!.kind {
-                    case .cubaLIF, .cubaLI: afferents[target, default: []].append(projection)
+                    case .cubaLIF, .cubaLI, .lif, .li: afferents[target, default: []].append(projection)
                     default:
-                        throw .unsupportedNode(path: path, node: name, reason: "a weight node must feed CubaLIF or CubaLI nodes, it feeds \(target) (\(nodes[target]!.typeName))")
+                        throw .unsupportedNode(path: path, node: name, reason: "a weight node must feed CubaLIF, CubaLI, LIF or LI nodes, it feeds \(target) (\(nodes[target]!.typeName))")
                     }
                 }
             case .flatten:
@@ -204,10 +195,10 @@ private struct NIRImporter {
         return false
     }
 
-    /// The input or a layer: CubaLIF, CubaLI, pooling.
+    /// The input or a layer: CubaLIF, CubaLI, LIF, LI, pooling.
     private func isActivity(_ name: String) -> Bool {
         switch nodes[name]?.kind {
-        case .input, .cubaLIF, .cubaLI, .sumPool2d, .avgPool2d: return true
+        case .input, .cubaLIF, .cubaLI, .lif, .li, .sumPool2d, .avgPool2d: return true
         default: return false
         }
     }
@@ -302,7 +293,7 @@ private struct NIRImporter {
             if case .sumPool2d = node.kind { kind = .sum } else { kind = .average }
             return Layer(name: layerName(node, name), size: out.count, neuron: .passThrough,
                          afferents: [Projection(source: source(from), pooling: kind, shape: shape)], shape: out)
-        case .cubaLIF, .cubaLI:
+        case .cubaLIF, .cubaLI, .lif, .li:
             break
         default:
             throw .unsupportedNode(path: path, node: name, reason: "not a layer")
@@ -420,75 +411,106 @@ private struct NIRImporter {
         func scales(_ resistance: [Double], _ inputWeight: [Double], _ tauSynapse: [Double]) -> [Double] {
             (0..<n).map { NIRMapping.weightScale(resistance: resistance[$0], inputWeight: inputWeight[$0], tauSynapse: tauSynapse[$0], timeStep: dt) }
         }
+        // LIF and LI are CubaLIF and CubaLI without synaptic filter: τ_syn = 0 (λ_s = 0) and w_in = 1.
+        let spiking: Bool, filtered: Bool
+        let tauMembrane: [Double], tauSynapse: [Double], resistance: [Double], inputWeight: [Double], leak: NIRTensor
+        var threshold: [Double] = [], reset: NIRTensor?
+        let zeros = [Double](repeating: 0, count: n), ones = [Double](repeating: 1, count: n)
         switch node.kind {
         case let .cubaLIF(p):
-            try requireZero(p.leakPotential, "v_leak", "SNNKit's neurons rest at 0")
-            try requireZero(p.resetPotential, "v_reset", "SNNKit's neurons reset to 0")
-            let threshold = try units(p.threshold, "v_threshold")
-            guard threshold.allSatisfy({ $0 == threshold[0] }) else {
-                throw .unsupportedNode(path: path, node: name, reason: "per-neuron thresholds; SNNKit's layers have one θ")
-            }
-            let tauMembrane = try units(p.tauMembrane, "tau_mem"), tauSynapse = try units(p.tauSynapse, "tau_syn")
-            try positive(tauMembrane, "tau_mem")
-            try positive(tauSynapse, "tau_syn")
-            var surrogate = Surrogate.default
-            if let json = node.metadata[NIRMetadataKey.surrogate]?.string {
-                guard let decoded = try? JSONDecoder().decode(Surrogate.self, from: Data(json.utf8)) else {
-                    throw .invalidValue(path: path, node: name, field: "metadata/\(NIRMetadataKey.surrogate)", reason: "not a surrogate: \(json)")
-                }
-                surrogate = decoded
-            }
-            let reset: ResetGradient = node.metadata[NIRMetadataKey.resetGradient]?.string == "differentiated" ? .differentiated : .detached
-            func dynamics(_ tm: Double, _ ts: Double) -> LIFDynamics {
-                LIFDynamics(tauMembrane: NIRMapping.duration(seconds: tm), tauSynapse: NIRMapping.duration(seconds: ts),
-                            threshold: Float(threshold[0]), surrogate: surrogate, resetGradient: reset)
-            }
-            let resistance = try units(p.resistance, "r"), inputWeight = try units(p.inputWeight, "w_in")
-            if let restored = restoredTimeConstants(node, units: n, tauMembrane: tauMembrane, tauSynapse: tauSynapse) {
-                let d = dynamics(restored.tauMembraneBase, restored.tauSynapseBase)
-                return (.lif(d), restored.constants, scales(resistance, inputWeight, restored.constants.effective(row: 1, base: d.tauSynapse)))
-            }
-            if tauMembrane.allSatisfy({ $0 == tauMembrane[0] }) && tauSynapse.allSatisfy({ $0 == tauSynapse[0] }) {
-                let d = dynamics(tauMembrane[0], tauSynapse[0])
-                return (.lif(d), nil, scales(resistance, inputWeight, Array(repeating: d.tauSynapse.seconds, count: n)))
-            }
-            // Heterogeneous τ: SNNKit's τ_eff = 2τ·sigmoid(p) around the largest τ of each row.
-            let d = dynamics(tauMembrane.max()!, tauSynapse.max()!)
-            var constants = NeuronTimeConstants(units: n, isLearned: false)
-            for (row, (taus, base)) in [(tauMembrane, d.tauMembrane.seconds), (tauSynapse, d.tauSynapse.seconds)].enumerated() {
-                for i in 0..<n {
-                    let half = taus[i] / (2 * base)
-                    constants.parameters.scalars[row * n + i] = Float(Foundation.log(half / (1 - half)))
-                }
-            }
-            return (.lif(d), constants, scales(resistance, inputWeight, constants.effective(row: 1, base: d.tauSynapse)))
+            (spiking, filtered, leak, reset) = (true, true, p.leakPotential, p.resetPotential)
+            tauMembrane = try units(p.tauMembrane, "tau_mem")
+            tauSynapse = try units(p.tauSynapse, "tau_syn")
+            resistance = try units(p.resistance, "r")
+            inputWeight = try units(p.inputWeight, "w_in")
+            threshold = try units(p.threshold, "v_threshold")
+        case let .lif(p):
+            (spiking, filtered, leak, reset) = (true, false, p.leakPotential, p.resetPotential)
+            tauMembrane = try units(p.tau, "tau")
+            (tauSynapse, inputWeight) = (zeros, ones)
+            resistance = try units(p.resistance, "r")
+            threshold = try units(p.threshold, "v_threshold")
         case let .cubaLI(p):
-            try requireZero(p.leakPotential, "v_leak", "SNNKit's readouts rest at 0")
-            let tauMembrane = try units(p.tauMembrane, "tau_mem"), tauSynapse = try units(p.tauSynapse, "tau_syn")
-            try positive(tauMembrane, "tau_mem")
-            try positive(tauSynapse, "tau_syn")
-            guard tauMembrane.allSatisfy({ $0 == tauMembrane[0] }), tauSynapse.allSatisfy({ $0 == tauSynapse[0] }) else {
-                throw .unsupportedNode(path: path, node: name, reason: "per-neuron time constants; SNNKit's readouts share one τ_mem and one τ_syn")
-            }
-            let initial = node.metadata[NIRMetadataKey.initialState]?.number ?? 0
-            let d = ReadoutDynamics(tauMembrane: NIRMapping.duration(seconds: tauMembrane[0]), tauSynapse: NIRMapping.duration(seconds: tauSynapse[0]),
-                                    initialState: Float(initial))
-            return (.readout(d), nil, scales(try units(p.resistance, "r"), try units(p.inputWeight, "w_in"),
-                                             Array(repeating: d.tauSynapse.seconds, count: n)))
+            (spiking, filtered, leak) = (false, true, p.leakPotential)
+            tauMembrane = try units(p.tauMembrane, "tau_mem")
+            tauSynapse = try units(p.tauSynapse, "tau_syn")
+            resistance = try units(p.resistance, "r")
+            inputWeight = try units(p.inputWeight, "w_in")
+        case let .li(p):
+            (spiking, filtered, leak) = (false, false, p.leakPotential)
+            tauMembrane = try units(p.tau, "tau")
+            (tauSynapse, inputWeight) = (zeros, ones)
+            resistance = try units(p.resistance, "r")
         default:
             throw .unsupportedNode(path: path, node: name, reason: "not a neuron node")
         }
+        try requireZero(leak, "v_leak", spiking ? "SNNKit's neurons start and rest at 0" : "SNNKit's readouts rest at 0")
+        if let reset { try requireZero(reset, "v_reset", "SNNKit's neurons start at 0 and reset to 0") }
+        try positive(tauMembrane, filtered ? "tau_mem" : "tau")
+        if filtered { try positive(tauSynapse, "tau_syn") }
+        for (values, field) in [(resistance, "r"), (inputWeight, "w_in")] {
+            if let v = values.first(where: { !$0.isFinite }) {
+                throw .invalidValue(path: path, node: name, field: field, reason: "must be finite, found \(v)")
+            }
+        }
+        let tauSynapseBase = filtered ? tauSynapse.max()! : 0
+
+        guard spiking else {
+            guard tauMembrane.allSatisfy({ $0 == tauMembrane[0] }), tauSynapse.allSatisfy({ $0 == tauSynapse[0] }) else {
+                throw .unsupportedNode(path: path, node: name,
+                                       reason: "per-neuron time constants; SNNKit's readouts share one τ_mem\(filtered ? " and one τ_syn" : "")")
+            }
+            let initial = node.metadata[NIRMetadataKey.initialState]?.number ?? 0
+            let d = ReadoutDynamics(tauMembrane: NIRMapping.duration(seconds: tauMembrane[0]), tauSynapse: NIRMapping.duration(seconds: tauSynapseBase),
+                                    initialState: Float(initial))
+            return (.readout(d), nil, scales(resistance, inputWeight, Array(repeating: d.tauSynapse.seconds, count: n)))
+        }
+        guard threshold.allSatisfy({ $0 == threshold[0] }) else {
+            throw .unsupportedNode(path: path, node: name, reason: "per-neuron thresholds; SNNKit's layers have one θ")
+        }
+        var surrogate = Surrogate.default
+        if let json = node.metadata[NIRMetadataKey.surrogate]?.string {
+            guard let decoded = try? JSONDecoder().decode(Surrogate.self, from: Data(json.utf8)) else {
+                throw .invalidValue(path: path, node: name, field: "metadata/\(NIRMetadataKey.surrogate)", reason: "not a surrogate: \(json)")
+            }
+            surrogate = decoded
+        }
+        let resetGradient: ResetGradient = node.metadata[NIRMetadataKey.resetGradient]?.string == "differentiated" ? .differentiated : .detached
+        func dynamics(_ tm: Double, _ ts: Double) -> LIFDynamics {
+            LIFDynamics(tauMembrane: NIRMapping.duration(seconds: tm), tauSynapse: NIRMapping.duration(seconds: ts),
+                        threshold: Float(threshold[0]), surrogate: surrogate, resetGradient: resetGradient)
+        }
+        if let restored = restoredTimeConstants(node, units: n, tauMembrane: tauMembrane, tauSynapse: tauSynapse, filtered: filtered) {
+            let d = dynamics(restored.tauMembraneBase, restored.tauSynapseBase)
+            return (.lif(d), restored.constants, scales(resistance, inputWeight, restored.constants.effective(row: 1, base: d.tauSynapse)))
+        }
+        if tauMembrane.allSatisfy({ $0 == tauMembrane[0] }) && tauSynapse.allSatisfy({ $0 == tauSynapse[0] }) {
+            let d = dynamics(tauMembrane[0], tauSynapseBase)
+            return (.lif(d), nil, scales(resistance, inputWeight, Array(repeating: d.tauSynapse.seconds, count: n)))
+        }
+        // Heterogeneous τ: SNNKit's τ_eff = 2τ·sigmoid(p) around the largest τ of each row (τ_syn = 0 stays 0).
+        let d = dynamics(tauMembrane.max()!, tauSynapseBase)
+        var constants = NeuronTimeConstants(units: n, isLearned: false)
+        for (row, (taus, base)) in [(tauMembrane, d.tauMembrane.seconds), (tauSynapse, d.tauSynapse.seconds)].enumerated() where base > 0 {
+            for i in 0..<n {
+                let half = taus[i] / (2 * base)
+                constants.parameters.scalars[row * n + i] = Float(Foundation.log(half / (1 - half)))
+            }
+        }
+        return (.lif(d), constants, scales(resistance, inputWeight, constants.effective(row: 1, base: d.tauSynapse)))
     }
 
     /// SNNKit's own per-neuron time-constant parameters from the metadata, if present and consistent with the τ arrays.
-    private func restoredTimeConstants(_ node: NIRNode, units n: Int, tauMembrane: [Double], tauSynapse: [Double])
+    /// `filtered` is false for a `LIF` node, whose τ_syn base must be 0.
+    private func restoredTimeConstants(_ node: NIRNode, units n: Int, tauMembrane: [Double], tauSynapse: [Double], filtered: Bool)
         -> (constants: NeuronTimeConstants, tauMembraneBase: Double, tauSynapseBase: Double)? {
         guard case let .numbers(p)? = node.metadata[NIRMetadataKey.timeConstantParameters], p.shape == [2, n],
               let tm = node.metadata[NIRMetadataKey.tauMembraneBase]?.number, let ts = node.metadata[NIRMetadataKey.tauSynapseBase]?.number,
-              tm > 0, ts > 0, tm <= NIRGraph.maximumSeconds, ts <= NIRGraph.maximumSeconds, p.values.allSatisfy(\.isFinite) else { return nil }
+              tm > 0, filtered ? ts > 0 : ts == 0, tm <= NIRGraph.maximumSeconds, ts <= NIRGraph.maximumSeconds,
+              p.values.allSatisfy(\.isFinite) else { return nil }
         var constants = NeuronTimeConstants(units: n, isLearned: node.metadata[NIRMetadataKey.learnsTimeConstants]?.number == 1)
         constants.parameters.scalars = p.values.map { Float($0) }
-        for (row, (taus, base)) in [(tauMembrane, tm), (tauSynapse, ts)].enumerated() {
+        for (row, (taus, base)) in [(tauMembrane, tm), (tauSynapse, ts)].enumerated() where base > 0 {
             let effective = constants.effective(row: row, base: NIRMapping.duration(seconds: base))
             for i in 0..<n where abs(effective[i] - taus[i]) > 1e-9 * taus[i] { return nil }
         }

@@ -25,8 +25,13 @@ public struct PSPKernelIntegrals: Sendable, Hashable, Codable {
     }
 
     /// Integrals for the given time constants (seconds) and method.
+    ///
+    /// With τ_syn = 0 (no synaptic filter: a weighted input drives the membrane for one step) the closed forms are
+    /// those of an impulse of area Δt, ε̄ = Δt and ε̂ = Δt²/(2τ_mem), the continuous limit of the discrete kernel.
     public init(tauMembrane: Double, tauSynapse: Double, timeStep: Double, integration: KernelIntegration) {
         switch integration {
+        case .analytic where tauSynapse == 0:
+            self = PSPKernelIntegrals(mean: timeStep, meanSquare: timeStep * timeStep / (2 * tauMembrane))
         case .analytic:
             self = .analytic(tauMembrane: tauMembrane, tauSynapse: tauSynapse)
         case .numerical:
@@ -43,7 +48,7 @@ public struct PSPKernelIntegrals: Sendable, Hashable, Codable {
     /// `k[i] = U; U ← λ_m U + (1 − λ_m) I; I ← λ_s I`; then ε̄ = Δt Σk, ε̂ = Δt Σk².
     public static func numerical(tauMembrane: Double, tauSynapse: Double, timeStep dt: Double) -> PSPKernelIntegrals {
         let length = Int(10 * max(tauMembrane, tauSynapse) / dt)
-        let lm = exp(-dt / tauMembrane), ls = exp(-dt / tauSynapse)
+        let lm = exp(-dt / tauMembrane), ls = tauSynapse == 0 ? 0 : exp(-dt / tauSynapse)
         var u = 0.0, i = 1.0, sum = 0.0, sumSquares = 0.0
         for _ in 0..<length {
             sum += u

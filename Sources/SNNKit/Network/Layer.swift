@@ -114,6 +114,8 @@ public struct LIFLayer: LayerDeclaration {
 
     /// Declares an LIF layer (reference defaults: τ 20/10 ms, θ 1, SuperSpike β 20, detached reset, no bias).
     /// - Parameters:
+    ///   - tauSynapse: τ_syn; `.zero` removes the synaptic filter (λ_s = 0: the membrane integrates its input
+    ///     directly, NIR's `LIF`; not with `adaptation` or `learnsTimeConstants`).
     ///   - adaptation: makes the layer an adaptive LIF with adaptation time constant τ_ada and strength a
     ///     (reference: 100 ms, 0.1).
     ///   - learnsTimeConstants: train per-neuron τ_mem and τ_syn (τ_eff = 2τ·sigmoid(p), p starting at 0 or at the
@@ -188,7 +190,7 @@ public struct LeakyReadout: LayerDeclaration {
     /// Optional name for reports.
     public var name: String?
 
-    /// Declares a readout; τ_mem is usually the sample duration, τ_syn 10 ms.
+    /// Declares a readout; τ_mem is usually the sample duration, τ_syn 10 ms (`.zero`: no synaptic filter, NIR's `LI`).
     public init(_ size: Int, tauMembrane: Duration, tauSynapse: Duration = .milliseconds(10), initialState: Float = -1e-3,
                 hasBias: Bool = false, name: String? = nil) {
         self.size = size

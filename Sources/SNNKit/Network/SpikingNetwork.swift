@@ -80,7 +80,12 @@ public struct SpikingNetwork: Sendable, Hashable, Codable {
                                      found: "\(tc.parameters.shape)")
             }
             let (tm, ts) = layer.neuron.timeConstants
-            for (row, tau) in [(0, tm), (1, ts)] where tc.effective(row: row, base: tau).contains(where: { $0 <= timeStep.seconds }) {
+            // τ_syn = 0 (no synaptic filter): every effective τ_syn is 0 and λ_s = 0; the gradient of a learned one is not defined.
+            if ts == .zero && tc.isLearned {
+                throw .invalidNetwork(reason: "\(field): learned time constants need a synaptic time constant τ_syn > 0")
+            }
+            for (row, tau) in [(0, tm), (1, ts)] where !(row == 1 && tau == .zero)
+                && tc.effective(row: row, base: tau).contains(where: { $0 <= timeStep.seconds }) {
                 throw .timeStepNotBelowTimeConstant(field: "\(field).timeConstants row \(row)", timeStep: timeStep.seconds,
                                                     timeConstant: tc.effective(row: row, base: tau).min()!)
             }

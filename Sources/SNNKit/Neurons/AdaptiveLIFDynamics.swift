@@ -40,7 +40,7 @@ public struct AdaptiveLIFDynamics: Sendable, Hashable, Codable {
     }
 
     func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
-        try lif.validate(timeStep: timeStep, field: field)
+        try lif.validate(timeStep: timeStep, field: field, allowsZeroSynapse: false)
         try validateTimeConstant(tauAdaptation, timeStep: timeStep, field: "\(field).tauAdaptation")
         guard adaptationStrength.isFinite, adaptationStrength >= 0 else {
             throw .outOfRange(field: "\(field).adaptationStrength", value: Double(adaptationStrength), range: "[0, ∞)")
@@ -87,7 +87,7 @@ public struct ExcitatoryInhibitoryDynamics: Sendable, Hashable, Codable {
     }
 
     func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
-        try lif.validate(timeStep: timeStep, field: field)
+        try lif.validate(timeStep: timeStep, field: field, allowsZeroSynapse: false)
         try validateTimeConstant(tauInhibitory, timeStep: timeStep, field: "\(field).tauInhibitory")
     }
 }

@@ -12,10 +12,14 @@ public enum ResetGradient: Sendable, Hashable, Codable {
 /// Fixed dynamics of a current-based LIF population (SPEC §1.1): time constants, threshold, surrogate.
 ///
 /// Multiplicative reset to 0; the synaptic input is not scaled by `(1 − λ_s)`.
+///
+/// `tauSynapse` `.zero` removes the synaptic filter: λ_s = 0, so `I[t] = X[t−1]` holds only the previous step's input
+/// and the membrane integrates its input directly, `U[t] = (λ_m U[t−1] + κ_m X[t−2])·(1 − S[t])`, with the same delays
+/// as the current-based neuron. This is NIR's `LIF` (docs/nir.md).
 public struct LIFDynamics: Sendable, Hashable, Codable {
     /// τ_mem, the membrane time constant.
     public var tauMembrane: Duration
-    /// τ_syn, the synaptic current time constant.
+    /// τ_syn, the synaptic current time constant; `.zero` for no synaptic filter (λ_s = 0, NIR's `LIF`).
     public var tauSynapse: Duration
     /// θ, the firing threshold.
     public var threshold: Float
@@ -42,10 +46,15 @@ public struct LIFDynamics: Sendable, Hashable, Codable {
     /// The derivative used by the backward pass: f′ of the escape noise if any, else ``surrogate``.
     public var effectiveSurrogate: Surrogate { escapeNoise?.surrogate ?? surrogate }
 
-    /// Validates against the network's time step.
-    func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
+    /// Whether τ_syn is zero: no synaptic filter, `I[t] = X[t−1]` (NIR's `LIF`).
+    public var hasSynapticFilter: Bool { tauSynapse != .zero }
+
+    /// Validates against the network's time step; `allowsZeroSynapse` accepts τ_syn = 0 (plain LIF layers only).
+    func validate(timeStep: Duration, field: String, allowsZeroSynapse: Bool = true) throws(ConfigurationError) {
         try validateTimeConstant(tauMembrane, timeStep: timeStep, field: "\(field).tauMembrane")
-        try validateTimeConstant(tauSynapse, timeStep: timeStep, field: "\(field).tauSynapse")
+        if !(allowsZeroSynapse && tauSynapse == .zero) {
+            try validateTimeConstant(tauSynapse, timeStep: timeStep, field: "\(field).tauSynapse")
+        }
         guard threshold.isFinite else { throw .nonPositiveParameter(field: "\(field).threshold", value: Double(threshold)) }
         try surrogate.validate(field: "\(field).surrogate")
         try escapeNoise?.validate(field: "\(field).escapeNoise")
@@ -58,10 +67,13 @@ public struct LIFDynamics: Sendable, Hashable, Codable {
 }
 
 /// Fixed dynamics of the non-spiking leaky readout (SPEC §1.2).
+///
+/// `tauSynapse` `.zero` removes the synaptic filter (λ_s = 0): `O[t] = λ_m O[t−1] + κ_m X[t−2]`, a leaky integrator of
+/// its input with the same delays as the current-based readout. This is NIR's `LI` (docs/nir.md).
 public struct ReadoutDynamics: Sendable, Hashable, Codable {
     /// τ_mem of the readout; usually the whole sample duration.
     public var tauMembrane: Duration
-    /// τ_syn of the readout.
+    /// τ_syn of the readout; `.zero` for no synaptic filter (λ_s = 0, NIR's `LI`).
     public var tauSynapse: Duration
     /// The output's value before the first step, `O[-1]` (e.g. −1e-2 or −1e-3).
     public var initialState: Float
@@ -73,9 +85,14 @@ public struct ReadoutDynamics: Sendable, Hashable, Codable {
         self.initialState = initialState
     }
 
+    /// Whether τ_syn is zero: no synaptic filter (NIR's `LI`).
+    public var hasSynapticFilter: Bool { tauSynapse != .zero }
+
     func validate(timeStep: Duration, field: String) throws(ConfigurationError) {
         try validateTimeConstant(tauMembrane, timeStep: timeStep, field: "\(field).tauMembrane")
-        try validateTimeConstant(tauSynapse, timeStep: timeStep, field: "\(field).tauSynapse")
+        if tauSynapse != .zero {
+            try validateTimeConstant(tauSynapse, timeStep: timeStep, field: "\(field).tauSynapse")
+        }
         guard initialState.isFinite else { throw .nonPositiveParameter(field: "\(field).initialState", value: Double(initialState)) }
     }
 
@@ -205,8 +222,9 @@ func validateTimeConstant(_ tau: Duration, timeStep: Duration, field: String) th
     guard timeStep.seconds < t else { throw .timeStepNotBelowTimeConstant(field: field, timeStep: timeStep.seconds, timeConstant: t) }
 }
 
+/// λ_m, λ_s, κ_m; τ_syn = 0 gives λ_s = 0 (no synaptic filter).
 private func decayCoefficients(tauMembrane: Duration, tauSynapse: Duration, timeStep: Duration, threshold: Float) -> LIFCoefficients {
     let dt = timeStep.seconds
-    let lm = Foundation.exp(-dt / tauMembrane.seconds), ls = Foundation.exp(-dt / tauSynapse.seconds)
+    let lm = Foundation.exp(-dt / tauMembrane.seconds), ls = tauSynapse == .zero ? 0 : Foundation.exp(-dt / tauSynapse.seconds)
     return LIFCoefficients(membraneDecay: Float(lm), synapseDecay: Float(ls), membraneGain: Float(1 - lm), threshold: threshold)
 }
