@@ -78,10 +78,11 @@ struct KernelTests {
         #expect(!list.isBinary)
     }
 
-    @Test("Event-driven accumulation and weight gradient match dense Float64 products", arguments: [1, 15, 16, 17, 33, 259])
-    func eventProducts(outputs: Int) {
+    @Test("Event-driven accumulation and weight gradient match dense Float64 products",
+          arguments: [(1, 29), (15, 29), (16, 29), (17, 29), (33, 29), (259, 29), (130, 300), (257, 1100)])
+    func eventProducts(outputs: Int, rows: Int) {
         var g = Generator(state: UInt64(outputs))
-        let rows = 29, inputs = 41
+        let inputs = 41
         let s = g.spikes(rows * inputs, density: 0.1)
         let w = g.matrix(outputs * inputs)            // [outputs, inputs]
         var wt = [Float](repeating: .nan, count: inputs * outputs)
@@ -100,18 +101,36 @@ struct KernelTests {
         }
         // gWᵀ[j, o] = Σ_r S[r, j]·gX[r, o]
         let gx = g.matrix(rows * outputs)
-        var gwt = [Float](repeating: 0, count: inputs * outputs)
-        gx.withUnsafeBufferPointer { gp in gwt.withUnsafeMutableBufferPointer { out in
-            accumulateEventGradients(list, rows: 0..<rows, gradOutput: gp.baseAddress!, outputs: outputs, intoTransposed: out.baseAddress!)
-        } }
-        var gw = [Float](repeating: 0, count: outputs * inputs)
-        gwt.withUnsafeBufferPointer { b in gw.withUnsafeMutableBufferPointer { addTransposed(b.baseAddress!, into: $0.baseAddress!, rows: outputs, columns: inputs) } }
-        for o in 0..<outputs {
-            for j in 0..<inputs {
-                let reference = (0..<rows).reduce(0.0) { $0 + Double(s[$1 * inputs + j]) * Double(gx[$1 * outputs + o]) }
-                #expect(abs(Double(gw[o * inputs + j]) - reference) <= 1e-5 * max(1, abs(reference)))
+        // Default blocks, blocks of 7 rows (several blocks, a short last one), and a range that starts mid-list; the
+        // gradient starts from a non-zero value (the kernel accumulates).
+        for (blockRows, range) in [(nil, 0..<rows), (7, 0..<rows), (5, 3..<(rows - 2))] as [(Int?, Range<Int>)] {
+            var gwt = [Float](repeating: 0.5, count: inputs * outputs)
+            gx.withUnsafeBufferPointer { gp in gwt.withUnsafeMutableBufferPointer { out in
+                accumulateEventGradients(list, rows: range, gradOutput: gp.baseAddress!, outputs: outputs, intoTransposed: out.baseAddress!,
+                                         blockRows: blockRows)
+            } }
+            var gw = [Float](repeating: 0, count: outputs * inputs)
+            gwt.withUnsafeBufferPointer { b in gw.withUnsafeMutableBufferPointer { addTransposed(b.baseAddress!, into: $0.baseAddress!, rows: outputs, columns: inputs) } }
+            for o in 0..<outputs {
+                for j in 0..<inputs {
+                    let reference = 0.5 + range.reduce(0.0) { $0 + Double(s[$1 * inputs + j]) * Double(gx[$1 * outputs + o]) }
+                    #expect(abs(Double(gw[o * inputs + j]) - reference) <= 1e-5 * max(1, abs(reference)), "blocks \(String(describing: blockRows))")
+                }
             }
         }
+    }
+
+    @Test("Event weight gradient of a list without events leaves the gradient unchanged")
+    func eventGradientsWithoutEvents() {
+        let list = SpikeEventList()
+        let zeros = [Float](repeating: 0, count: 10 * 6)
+        zeros.withUnsafeBufferPointer { list.rebuild(from: $0.baseAddress!, rows: 10, width: 6) }
+        var gwt = [Float](repeating: 2, count: 6 * 3)
+        let gx = [Float](repeating: 1, count: 10 * 3)
+        gx.withUnsafeBufferPointer { gp in gwt.withUnsafeMutableBufferPointer { out in
+            accumulateEventGradients(list, rows: 0..<10, gradOutput: gp.baseAddress!, outputs: 3, intoTransposed: out.baseAddress!)
+        } }
+        #expect(gwt.allSatisfy { $0 == 2 })
     }
 
     @Test("LIF forward and backward steps (SIMD path and remainder) match the scalar equations in Float64", arguments: [1, 16, 37])

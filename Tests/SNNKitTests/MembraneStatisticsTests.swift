@@ -32,6 +32,17 @@ struct MembraneStatisticsTests {
         let sigma = try net.measureActivity(on: input)[0].membraneStandardDeviation
         #expect(abs(sigma - 0.98) < 0.03, "measured σ_U = \(sigma)")
     }
+
+    @Test("A leaky (delta-synapse) layer's free membrane is finite: U[t] = β U[t−1] + X[t] without reset")
+    func leakyFreeMembrane() throws {
+        var net = try SpikingNetwork(inputs: 100, timeStep: .milliseconds(1)) { LeakyLayer(20, dynamics: LeakyDynamics(beta: 0.9)) }
+        var rng = Xoshiro256StarStar(seed: 3)
+        try net.initialize(.kaimingNormal(gain: 1), rates: .fixed(hertz: 50), using: &rng)
+        let input = Self.poisson(channels: 100, hertz: 50, steps: 2000, batch: 2, dt: 1e-3, seed: 4)
+        let stats = try net.measureActivity(on: input)[0]
+        #expect(stats.membraneStandardDeviation.isFinite && stats.membraneStandardDeviation > 0, "σ_U = \(stats.membraneStandardDeviation)")
+        #expect(stats.membraneMean.isFinite, "μ_U = \(stats.membraneMean)")
+    }
 }
 
 /// Slow statistical checks (run by `make test-slow`; suite names contain "Slow" so CI can select them).

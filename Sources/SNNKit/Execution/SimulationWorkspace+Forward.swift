@@ -116,7 +116,8 @@ extension SimulationWorkspace {
             let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer
             zeros.zero(slice)
             let smooth = options.spikeMode == .smoothSurrogate && !options.freeMembraneLayers.contains(k)
-            let threshold = options.freeMembraneLayers.contains(k) ? Float.infinity : dynamics.threshold
+            // A free membrane never spikes; the largest finite threshold (not ∞) keeps the reset term θ·S[t−1] = 0, not NaN.
+            let threshold = options.freeMembraneLayers.contains(k) ? Float.greatestFiniteMagnitude : dynamics.threshold
             b.hasEvents = !smooth && productStrategy != .dense
             b.emitsStepSpikes = !smooth
             // The detached reset term θ·S[t−1] is recorded (step pass) and replayed as a constant (gradient checks).
