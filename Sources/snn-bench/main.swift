@@ -204,3 +204,32 @@ for var w in workloads {
                      rates.map { String(format: "%.1f", $0) }.joined(separator: "/") as NSString, peak))
     }
 }
+
+// `--kernels`: the event-driven weight gradient of the reference input projection (25 600 rows, 700 inputs at 2 %,
+// 256 outputs), blocked kernel vs the straightforward one-row-update-per-event loop, interleaved runs, one thread.
+if arguments.contains("--kernels") {
+    let rows = 25_600, width = 700, n = 256
+    var rng = Xoshiro256StarStar(seed: 3)
+    let dense = (0..<(rows * width)).map { _ in rng.nextUniform() < 0.02 ? Float(1) : 0 }
+    let gx = (0..<(rows * n)).map { _ in Float(rng.nextUniform()) }
+    let events = SpikeEventList()
+    dense.withUnsafeBufferPointer { events.rebuild(from: $0.baseAddress!, rows: rows, width: width) }
+    var gwt = [Float](repeating: 0, count: width * n)
+    var blocked: [Double] = [], perEvent: [Double] = []
+    gx.withUnsafeBufferPointer { g in
+        gwt.withUnsafeMutableBufferPointer { out in
+            for _ in 0..<repetitions {
+                blocked.append(time { accumulateEventGradients(events, rows: 0..<rows, gradOutput: g.baseAddress!, outputs: n, intoTransposed: out.baseAddress!) })
+                perEvent.append(time {
+                    for r in 0..<rows {
+                        for e in Int(events.rowOffsets[r])..<Int(events.rowOffsets[r + 1]) {
+                            addRow(g.baseAddress! + r * n, into: out.baseAddress! + Int(events.indices[e]) * n, count: n)
+                        }
+                    }
+                })
+            }
+        }
+    }
+    print(String(format: "event weight gradient (%d events): blocked %.2f ms, per-event %.2f ms (medians of %d)",
+                 events.count, median(blocked) * 1e3, median(perEvent) * 1e3, repetitions))
+}
