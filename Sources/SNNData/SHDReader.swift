@@ -113,6 +113,7 @@ final class SHDReader {
     ///
     /// One read of `spikes/times` and one of `spikes/units` for all of `rows` (only those rows are read).
     func appendSamples(_ rows: [Int], to events: inout SHDBinning.Events, binning: inout SHDBinning) throws(DataError) {
+        try file.requireUnchanged(reading: Layout.times)
         let times = try file.readVariableLength(Layout.times, rows: rows, as: Float.self)
         let units = try file.readVariableLength(Layout.units, rows: rows, as: Int32.self)
         for (r, i) in rows.enumerated() {
