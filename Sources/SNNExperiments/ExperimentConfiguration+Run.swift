@@ -83,6 +83,19 @@ extension ExperimentConfiguration {
         return copy
     }
 
+    /// A copy that reads its SHD files batch by batch (``SHDDataConfiguration/streaming``; `snn train CONFIG --streaming`).
+    /// - Throws: ``ConfigurationFileError`` naming `data.kind` unless the data are SHD files.
+    public func overridingStreaming() throws -> ExperimentConfiguration {
+        guard case var .shd(s) = data.source else {
+            throw fileError(ConfigurationIssue(path: [.key("data"), .key("kind")],
+                                               kind: .invalid("streaming reads SHD/SSC files (kind: shd), not \(data.source.kind) data")))
+        }
+        s.streaming = true
+        var copy = self
+        copy.data.source = .shd(s)
+        return copy
+    }
+
     /// A copy whose training runs for `epochs` epochs (`snn train CONFIG --epochs N`).
     public func overridingEpochs(_ epochs: Int) -> ExperimentConfiguration {
         var copy = self

@@ -118,8 +118,8 @@ extension SpikeSampleSource {
         try batch(Array(indices)).makeDataset()
     }
 
-    /// Sample indices grouped into batches of at most `size`, in a random order drawn from `rng`
-    /// (the same batches as ``SpikeDataset/batchIndices(size:shuffledUsing:)`` for the same count and generator).
+    /// Sample indices grouped into batches of at most `size`, in a random order drawn from `rng` (the last batch may be
+    /// smaller); the batches depend only on ``count`` and the generator, so every kind of source gets the same ones.
     public func batchIndices(size: Int, shuffledUsing rng: inout some RandomNumberGenerator) -> [[Int]] {
         var order = Array(0..<count)
         order.shuffle(using: &rng)
