@@ -138,6 +138,21 @@ static inline hid_t snn_h5_read_plist(snn_h5_read_state *state) {
     return plist;
 }
 
+// MARK: - The open file
+
+/// The POSIX file descriptor libhdf5 reads `file` through, or -1 when the file does not use the default
+/// (sec2, POSIX I/O) driver. Used to notice a file changed on disk after opening (fstat).
+static inline int snn_h5f_descriptor(hid_t file) {
+    hid_t fapl = H5Fget_access_plist(file);
+    if (fapl < 0) return -1;
+    hid_t driver = H5Pget_driver(fapl);
+    H5Pclose(fapl);
+    if (driver < 0 || driver != H5FD_SEC2) return -1;
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;
+    return *(int *)handle;
+}
+
 // MARK: - Version differences
 
 /// Frees the variable-length data read into `buf` with the transfer list `plist`

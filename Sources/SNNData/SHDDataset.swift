@@ -39,13 +39,7 @@ extension SpikeDataset {
     /// and the errors.
     public static func loadSHD(path: String, timeStep: Duration, duration: Duration, channels: Int = 700, downsample: Int = 1,
                                classes: Int? = nil, maxSamples: Int? = nil) throws(DataError) -> SpikeDataset {
-        guard duration > .zero else {
-            throw .invalidValue(path: path, field: "duration", reason: "must be positive, found \(duration)")
-        }
-        let steps = referenceStepCount(duration: duration, timeStep: timeStep)
-        guard timeStep <= .zero || steps > 0 else {
-            throw .invalidValue(path: path, field: "duration", reason: "\(duration) is shorter than one time step \(timeStep)")
-        }
+        let steps = try SHDReader.steps(duration: duration, timeStep: timeStep, path: path)
         return try loadSHD(path: path, timeStep: timeStep, steps: steps, channels: channels, downsample: downsample,
                            classes: classes, maxSamples: maxSamples)
     }
@@ -78,99 +72,17 @@ extension SpikeDataset {
     ///   or an invalid argument.
     public static func loadSHD(path: String, timeStep: Duration, steps: Int, channels: Int = 700, downsample: Int = 1,
                                classes: Int? = nil, maxSamples: Int? = nil) throws(DataError) -> SpikeDataset {
-        guard timeStep > .zero else { throw .invalidValue(path: path, field: "timeStep", reason: "must be positive, found \(timeStep)") }
-        guard steps > 0, steps <= Int(Int32.max) else {
-            throw .invalidValue(path: path, field: "steps", reason: "must lie in 1...\(Int32.max), found \(steps)")
-        }
-        guard channels > 0, channels <= Int(Int32.max) else {
-            throw .invalidValue(path: path, field: "channels", reason: "must lie in 1...\(Int32.max), found \(channels)")
-        }
-        guard downsample > 0 else { throw .invalidValue(path: path, field: "downsample", reason: "must be positive, found \(downsample)") }
-        if let classes, classes <= 0 { throw .invalidValue(path: path, field: "classes", reason: "must be positive, found \(classes)") }
-        if let maxSamples, maxSamples < 0 {
-            throw .invalidValue(path: path, field: "maxSamples", reason: "must not be negative, found \(maxSamples)")
-        }
-
-        let file = try HDF5File(readingFrom: path)
-        defer { file.close() }
-
-        // Shapes and declared sizes first, before reading anything.
-        var rowCounts: [Int] = []
-        for name in [SHDLayout.labels, SHDLayout.times, SHDLayout.units] {
-            let dims = try file.shape(of: name)
-            guard dims.count == 1 else {
-                throw .wrongShape(path: path, dataset: name, expected: "1-D (one entry per sample)", found: "shape \(dims)")
-            }
-            guard dims[0] <= file.elementLimit else {
-                throw .tooLarge(path: path, dataset: name, declared: dims[0], limit: file.elementLimit)
-            }
-            rowCounts.append(dims[0])
-        }
-        for (k, name) in [SHDLayout.times, SHDLayout.units].enumerated() where rowCounts[k + 1] != rowCounts[0] {
-            throw .wrongShape(path: path, dataset: name, expected: "\(rowCounts[0]) rows, one per label", found: "\(rowCounts[k + 1]) rows")
-        }
-
-        let allLabels = try file.read(SHDLayout.labels, as: Int64.self)
-        let count = min(allLabels.count, maxSamples ?? allLabels.count)
-        var labels = [Int]()
-        labels.reserveCapacity(count)
-        for i in 0..<count {
-            let label = allLabels[i]
-            guard label >= 0 else { throw .invalidValue(path: path, field: "\(SHDLayout.labels)[\(i)]", reason: "negative label \(label)") }
-            if let classes, label >= classes {
-                throw .invalidValue(path: path, field: "\(SHDLayout.labels)[\(i)]", reason: "label \(label) outside 0..<\(classes)")
-            }
-            labels.append(Int(label))
-        }
-        let classCount = classes ?? ((labels.max() ?? 0) + 1)
-
-        let outputChannels = (channels + downsample - 1) / downsample
-        let inverse = Float(1 / decimalSeconds(timeStep))
-        let stepLimit = Float(steps)
-        var seen = BinSet(capacity: steps * outputChannels)
-        var offsets = [0], eventSteps = [Int32](), eventChannels = [Int32]()
-        offsets.reserveCapacity(count + 1)
+        let reader = try SHDReader(path: path, timeStep: timeStep, steps: steps, channels: channels, downsample: downsample,
+                                   classes: classes, maxSamples: maxSamples)
+        defer { reader.close() }
+        var binning = reader.makeBinning()
+        var events = SHDBinning.Events()
+        events.offsets.reserveCapacity(reader.labels.count + 1)
         let blockSize = 256
-        for blockStart in stride(from: 0, to: count, by: blockSize) {
-            let rows = blockStart..<min(blockStart + blockSize, count)
-            let times = try file.readVariableLength(SHDLayout.times, rows: rows, as: Float.self)
-            let units = try file.readVariableLength(SHDLayout.units, rows: rows, as: Int32.self)
-            for (r, i) in rows.enumerated() {
-                let sampleTimes = times[r], sampleUnits = units[r]
-                guard sampleTimes.count == sampleUnits.count else {
-                    throw .wrongShape(path: path, dataset: "\(SHDLayout.units)[\(i)]",
-                                      expected: "\(sampleTimes.count) units, as many as \(SHDLayout.times)[\(i)]",
-                                      found: "\(sampleUnits.count) units")
-                }
-                let sampleStart = eventSteps.count
-                for (j, (t, u)) in zip(sampleTimes, sampleUnits).enumerated() {
-                    guard t.isFinite else {
-                        throw .invalidValue(path: path, field: "\(SHDLayout.times)[\(i)]", reason: "non-finite time \(t) at event \(j)")
-                    }
-                    guard t >= 0 else {
-                        throw .invalidValue(path: path, field: "\(SHDLayout.times)[\(i)]", reason: "negative time \(t) s at event \(j)")
-                    }
-                    guard u >= 0 && Int(u) < channels else {
-                        throw .invalidValue(path: path, field: "\(SHDLayout.units)[\(i)]",
-                                            reason: "unit \(u) at event \(j) outside 0..<\(channels)")
-                    }
-                    let bin = t * inverse
-                    guard bin < stepLimit else { continue }   // past the window
-                    let step = Int(bin), channel = Int(u) / downsample
-                    guard seen.insert(step * outputChannels + channel) else { continue }   // one event per bin
-                    eventSteps.append(Int32(step))
-                    eventChannels.append(Int32(channel))
-                }
-                for e in sampleStart..<eventSteps.count { seen.remove(Int(eventSteps[e]) * outputChannels + Int(eventChannels[e])) }
-                offsets.append(eventSteps.count)
-            }
+        for blockStart in stride(from: 0, to: reader.labels.count, by: blockSize) {
+            try reader.appendSamples(Array(blockStart..<min(blockStart + blockSize, reader.labels.count)), to: &events, binning: &binning)
         }
-        do throws(ConfigurationError) {
-            return try SpikeDataset(channels: outputChannels, steps: steps, timeStep: timeStep, classes: classCount,
-                                    eventOffsets: offsets, eventSteps: eventSteps, eventChannels: eventChannels, labels: labels)
-        } catch {
-            throw .invalidValue(path: path, field: "data set", reason: error.description)
-        }
+        return try reader.makeDataset(events, labels: reader.labels)
     }
 
     /// Every event's time as the centre of its bin, `(step + 0.5)·Δt` in `float32`, checked to bin back to its step

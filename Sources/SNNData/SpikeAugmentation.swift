@@ -105,18 +105,24 @@ extension SpikeDataset {
     /// Reproducible: sample `i` draws its randomness from `Xoshiro256StarStar(seed: seed, stream: i)`, so the result
     /// depends only on the data, the augmentations and `seed`. Each augmented sample's events are sorted by step, then
     /// channel, and events that land in the same step and channel are merged (the dense form counts them once anyway).
+    /// ``SpikeSampleSource/augmented(_:seed:)`` does the same per batch for a streamed source.
     ///
     /// - Throws: `ConfigurationError` for an augmentation parameter out of range (see ``SpikeAugmentation/validate()``).
     public func augmented(_ augmentations: [SpikeAugmentation], seed: UInt64) throws(ConfigurationError) -> SpikeDataset {
         for augmentation in augmentations { try augmentation.validate() }
+        return try augmentedSamples(Array(0..<count), numbered: Array(0..<count), augmentations, seed: seed)
+    }
+
+    /// The samples `indices`, in order, each augmented with the random stream of its number in `numbers` (see
+    /// ``augmented(_:seed:)``), as a data set of their own.
+    func augmentedSamples(_ indices: [Int], numbered numbers: [Int], _ augmentations: [SpikeAugmentation],
+                          seed: UInt64) throws(ConfigurationError) -> SpikeDataset {
         var offsets = [0], allSteps: [Int32] = [], allChannels: [Int32] = []
-        offsets.reserveCapacity(count + 1)
-        allSteps.reserveCapacity(eventSteps.count)
-        allChannels.reserveCapacity(eventSteps.count)
-        for i in 0..<count {
+        offsets.reserveCapacity(indices.count + 1)
+        for (i, number) in zip(indices, numbers) {
             let range = eventOffsets[i]..<eventOffsets[i + 1]
             var steps = Array(eventSteps[range]), channels = Array(eventChannels[range])
-            var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(i))
+            var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(number))
             for augmentation in augmentations { augmentation.apply(steps: &steps, channels: &channels, in: self, using: &rng) }
             var keys = zip(steps, channels).map { Int64($0) << 32 | Int64($1) }
             keys.sort()
@@ -129,6 +135,72 @@ extension SpikeDataset {
             offsets.append(allSteps.count)
         }
         return try SpikeDataset(channels: self.channels, steps: self.steps, timeStep: timeStep, classes: classes, eventOffsets: offsets,
-                                eventSteps: allSteps, eventChannels: allChannels, labels: labels)
+                                eventSteps: allSteps, eventChannels: allChannels, labels: indices.map { labels[$0] })
+    }
+}
+
+/// A ``SpikeSampleSource`` whose samples are augmented as they are read, batch by batch (for streamed data, where
+/// ``SpikeDataset/augmented(_:seed:)`` cannot copy the whole set). Made by ``SpikeSampleSource/augmented(_:seed:)``.
+///
+/// Sample `i` is augmented with `Xoshiro256StarStar(seed: seed, stream: i)`, so every batch holding it gets the same
+/// events, equal to those of ``SpikeDataset/augmented(_:seed:)`` of the same samples in memory. For fresh noise every
+/// epoch, make a source per epoch with a seed derived from the epoch and call `Trainer.fit` with `epochs:` counting up
+/// (`fit` continues at the next epoch).
+public struct AugmentedSpikeSource<Base: SpikeSampleSource>: SpikeSampleSource {
+    /// Reading fails as the base's reading does.
+    public typealias Failure = Base.Failure
+
+    /// The source whose samples are augmented.
+    public let base: Base
+    /// The augmentations, applied in order.
+    public let augmentations: [SpikeAugmentation]
+    /// The seed of the samples' random streams.
+    public let seed: UInt64
+
+    /// `base` with `augmentations` applied to each sample read, seeded by `seed`.
+    ///
+    /// - Throws: `ConfigurationError` for an augmentation parameter out of range (see ``SpikeAugmentation/validate()``).
+    public init(_ base: Base, augmentations: [SpikeAugmentation], seed: UInt64) throws(ConfigurationError) {
+        for augmentation in augmentations { try augmentation.validate() }
+        self.base = base
+        self.augmentations = augmentations
+        self.seed = seed
+    }
+
+    /// The base's number of samples.
+    public var count: Int { base.count }
+    /// The base's number of channels.
+    public var channels: Int { base.channels }
+    /// The base's number of time steps.
+    public var steps: Int { base.steps }
+    /// The base's time step.
+    public var timeStep: Duration { base.timeStep }
+    /// The base's number of classes.
+    public var classes: Int { base.classes }
+    /// The base's labels.
+    public var labels: [Int] { base.labels }
+
+    /// The samples `indices` read from the base and augmented.
+    ///
+    /// - Throws: the base's ``SpikeSampleSource/Failure``.
+    public func batch(_ indices: [Int]) throws(Failure) -> SpikeBatch {
+        let read = try base.batch(indices)
+        do throws(ConfigurationError) {
+            return SpikeBatch(try read.dataset.augmentedSamples(read.indices, numbered: indices, augmentations, seed: seed))
+        } catch {
+            preconditionFailure("augmented events left the grid: \(error)")   // apply() clips to the grid
+        }
+    }
+}
+
+extension AugmentedSpikeSource: Sendable where Base: Sendable {}
+
+extension SpikeSampleSource {
+    /// This source with `augmentations` applied, in order, to each sample when a batch reads it (see
+    /// ``AugmentedSpikeSource``); nothing is read or copied now.
+    ///
+    /// - Throws: `ConfigurationError` for an augmentation parameter out of range (see ``SpikeAugmentation/validate()``).
+    public func augmented(_ augmentations: [SpikeAugmentation], seed: UInt64) throws(ConfigurationError) -> AugmentedSpikeSource<Self> {
+        try AugmentedSpikeSource(self, augmentations: augmentations, seed: seed)
     }
 }

@@ -12,6 +12,13 @@ enum DataLoaders {
                                  classes: classes, maxSamples: maxSamples)
     }
 
+    /// Opens one SHD/SSC HDF5 file for streaming (SPEC §7), binned at `timeStep` over `duration`.
+    static func streamSHD(path: String, timeStep: Duration, duration: Duration, channels: Int, downsample: Int, classes: Int?,
+                          maxSamples: Int?) throws -> StreamedSHDDataset {
+        try StreamedSHDDataset(path: path, timeStep: timeStep, duration: duration, channels: channels, downsample: downsample,
+                               classes: classes, maxSamples: maxSamples)
+    }
+
     /// Loads DVS Gesture style event streams binned to frames: `path` is a manifest, one recording per line,
     /// `FILE LABEL` (FILE an event `.npy` — structured x, y, p, t or `[N, 4]` columns, t in µs — relative to the
     /// manifest's folder; blank lines and `#` comments skipped).

@@ -46,6 +46,45 @@ extension ExperimentConfiguration {
         return (sets[0], sets[1], sets[2])
     }
 
+    /// Opens the SHD/SSC files of a `kind: shd` configuration for streaming (``SHDDataConfiguration/streaming``) and
+    /// splits them into training, validation and test views: the same samples, in the same order, as
+    /// ``makeData(dataOverride:)`` loads, but read batch by batch when used.
+    ///
+    /// - Parameter dataOverride: replaces the data file, as in ``makeData(dataOverride:)``.
+    /// - Throws: ``ConfigurationFileError`` for data other than `shd` or an empty split; the loader's `DataError` naming
+    ///   the data file.
+    public func makeStreamedData(dataOverride: String? = nil) throws
+        -> (train: SpikeSampleSubset<StreamedSHDDataset>, validation: SpikeSampleSubset<StreamedSHDDataset>,
+            test: SpikeSampleSubset<StreamedSHDDataset>) {
+        func issue(_ path: [PathComponent], _ reason: String) -> ConfigurationFileError {
+            fileError(ConfigurationIssue(path: [.key("data")] + path, kind: .invalid(reason)))
+        }
+        guard case let .shd(s) = data.source else {
+            throw issue([.key("kind")], "streaming reads SHD/SSC files (kind: shd), not \(data.source.kind) data")
+        }
+        let timeStep = data.timeStep.duration
+        func open(_ path: String) throws -> StreamedSHDDataset {
+            try DataLoaders.streamSHD(path: path, timeStep: timeStep, duration: s.duration.duration, channels: s.channels,
+                                      downsample: s.downsample, classes: s.classes, maxSamples: s.maxSamples)
+        }
+        let train = try open(dataOverride ?? s.path)
+        let sets: [SpikeSampleSubset<StreamedSHDDataset>]
+        if let testPath = dataOverride == nil ? s.testPath : nil {
+            let test = try open(testPath)
+            let (training, validation) = try train.splitValidation(fraction: s.validationFraction, seed: s.seed)
+            sets = [training, validation, test.subset(0..<test.count)]
+        } else {
+            var rng = Xoshiro256StarStar(seed: s.seed)
+            var order = Array(0..<train.count)
+            order.shuffle(using: &rng)
+            let t = s.testFraction ?? 0.1
+            sets = try train.subset(order).split(fractions: [1 - s.validationFraction - t, s.validationFraction, t])
+        }
+        if sets[0].count == 0 { throw issue([], "the training set is empty; use more samples or a larger training fraction") }
+        if sets[2].count == 0 { throw issue([], "the test set is empty; use more samples or a larger test fraction") }
+        return (sets[0], sets[1], sets[2])
+    }
+
     /// Loads a training file (and a test file, if given) with `load` and splits them (see below).
     private static func split(_ path: String, testPath: String?, validationFraction: Double, testFraction: Double?, seed: UInt64,
                               load: (String) throws -> SpikeDataset) throws -> [SpikeDataset] {

@@ -4,6 +4,9 @@ import SNNData
 extension ExperimentConfiguration {
     /// Runs the experiment: data → network → initialization (report) → optional priming → training → test.
     ///
+    /// SHD data with ``SHDDataConfiguration/streaming`` is read batch by batch (``makeStreamedData(dataOverride:)``),
+    /// with the same result as loading it.
+    ///
     /// - Parameters:
     ///   - progress: how training shows its progress.
     ///   - dataOverride: replaces the training file of file-based data (see ``makeData(dataOverride:)``).
@@ -18,7 +21,20 @@ extension ExperimentConfiguration {
                     log: (String) -> Void = { _ in },
                     onEpoch: (EpochMetrics) -> Void = { _ in }) throws -> ExperimentResult {
         let start = Date()
+        if case let .shd(s) = data.source, s.streaming {
+            let (train, validation, test) = try makeStreamedData(dataOverride: dataOverride)
+            return try run(train: train, validation: validation, test: test, start: start, progress: progress, resumingFrom: checkpoint,
+                           log: log, onEpoch: onEpoch)
+        }
         let (train, validation, test) = try makeData(dataOverride: dataOverride)
+        return try run(train: train, validation: validation, test: test, start: start, progress: progress, resumingFrom: checkpoint,
+                       log: log, onEpoch: onEpoch)
+    }
+
+    /// ``run(progress:dataOverride:resumingFrom:log:onEpoch:)`` on data in memory or streamed.
+    private func run<Source: SpikeSampleSource>(train: Source, validation: Source, test: Source, start: Date, progress: ProgressStyle,
+                                                resumingFrom checkpoint: URL?, log: (String) -> Void,
+                                                onEpoch: (EpochMetrics) -> Void) throws -> ExperimentResult {
         var net = try makeNetwork()
         func rejected(_ section: String, _ error: ConfigurationError) -> ConfigurationFileError {
             fileError(ConfigurationIssue(path: [.key(section)], kind: .invalid(error.description)))
@@ -29,7 +45,7 @@ extension ExperimentConfiguration {
         do {
             report = try net.initialize(initialization.method.value, rates: initialization.rates.value(on: train),
                                         connectionProbability: initialization.connectionProbability, using: &rng)
-        } catch {
+        } catch let error as ConfigurationError {
             throw rejected("initialization", error)
         }
         log(report.description)
@@ -67,6 +83,19 @@ extension ExperimentConfiguration {
         return copy
     }
 
+    /// A copy that reads its SHD files batch by batch (``SHDDataConfiguration/streaming``; `snn train CONFIG --streaming`).
+    /// - Throws: ``ConfigurationFileError`` naming `data.kind` unless the data are SHD files.
+    public func overridingStreaming() throws -> ExperimentConfiguration {
+        guard case var .shd(s) = data.source else {
+            throw fileError(ConfigurationIssue(path: [.key("data"), .key("kind")],
+                                               kind: .invalid("streaming reads SHD/SSC files (kind: shd), not \(data.source.kind) data")))
+        }
+        s.streaming = true
+        var copy = self
+        copy.data.source = .shd(s)
+        return copy
+    }
+
     /// A copy whose training runs for `epochs` epochs (`snn train CONFIG --epochs N`).
     public func overridingEpochs(_ epochs: Int) -> ExperimentConfiguration {
         var copy = self
@@ -83,12 +112,13 @@ extension ExperimentConfiguration {
 
     /// Each spiking layer's rate after initialization: from the report when it measured them, else measured on up to
     /// 256 training samples.
-    private func measuredRates(of net: SpikingNetwork, report: InitializationReport, on train: SpikeDataset) throws -> [ExperimentResult.LayerRate] {
+    private func measuredRates(of net: SpikingNetwork, report: InitializationReport, on train: some SpikeSampleSource) throws -> [ExperimentResult.LayerRate] {
         let spiking = report.populations.filter(\.isSpiking)
         if spiking.allSatisfy({ $0.measuredRateHz != nil }) {
             return spiking.map { ExperimentResult.LayerRate(layer: $0.layer, name: $0.name, hertz: $0.measuredRateHz!) }
         }
-        let statistics = try net.measureActivity(on: train.denseBatch(Array(0..<min(256, train.count))))
+        let sample = try train.loadSamples(0..<min(256, train.count))
+        let statistics = try net.measureActivity(on: sample.denseBatch(Array(0..<sample.count)))
         return net.layers.indices.filter { net.layers[$0].neuron.isSpiking }.map {
             ExperimentResult.LayerRate(layer: $0, name: net.layers[$0].name, hertz: statistics[$0].rateHz)
         }

@@ -72,8 +72,8 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network (default: 20 → 128 LIF → 10 readout on Randman, SMORMS3 5e-3, 200 epochs).",
         discussion: """
-            With CONFIG, runs that YAML experiment configuration (see configs/); then only --data, --epochs, --checkpoint, \
-            --resume, --json and --quiet apply, and the architecture and training flags are rejected. \
+            With CONFIG, runs that YAML experiment configuration (see configs/); then only --data, --streaming, --epochs, --time-chunk, \
+            --checkpoint, --resume, --json and --quiet apply, and the architecture and training flags are rejected. \
             --checkpoint writes a safetensors checkpoint (network, optimizer state, epoch, seeds, metrics) after every \
             epoch; --resume continues a run from one: give the same flags or configuration as the interrupted run, \
             --epochs counting the whole run, and the result equals the uninterrupted run's.
@@ -82,6 +82,8 @@ struct Train: ParsableCommand {
     @Argument(help: "A YAML experiment configuration (e.g. configs/randman.yaml); without one, the shallow Randman experiment.")
     var config: String?
     @Option(help: "With a configuration: the training data file, replacing data.path (shd, dvs).") var data: String?
+    @Flag(help: "With an SHD configuration: read each batch from the files instead of loading them (sets data.streaming).")
+    var streaming = false
     @OptionGroup var experiment: ExperimentOptions
     @Option(help: "Epochs (default 200; with a configuration, replaces training.epochs).") var epochs: Int?
     @Option(name: .customLong("batch-size"), help: "Batch size.") var batchSize = 250
@@ -100,6 +102,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, found \(epochs)") }
         if config == nil, data != nil { throw ValidationError("--data replaces the data file of a configuration: give CONFIG too") }
+        if config == nil, streaming { throw ValidationError("--streaming reads the SHD files of a configuration batch by batch: give CONFIG too") }
         if config != nil {
             let flags = try flagsWithoutEffect()
             guard flags.isEmpty else {
@@ -166,13 +169,14 @@ struct Train: ParsableCommand {
 }
 
 extension Train {
-    /// `snn train CONFIG`: loads, applies --epochs, --checkpoint, --data and --resume, runs, prints the test result (and the JSON object).
+    /// `snn train CONFIG`: loads, applies --epochs, --checkpoint, --streaming, --data and --resume, runs, prints the test result (and the JSON object).
     func runConfiguration(at path: String) {
         do {
             var configuration = try ExperimentConfiguration.load(from: path)
             if let epochs { configuration = configuration.overridingEpochs(epochs) }
             if let checkpoint { configuration = configuration.overridingCheckpoint(checkpoint) }
             if let timeChunk { configuration = configuration.overridingTimeChunk(timeChunk) }
+            if streaming { configuration = try configuration.overridingStreaming() }
             let result = try configuration.run(progress: quiet ? .silent : .automatic, dataOverride: data,
                                                resumingFrom: resume.map { URL(fileURLWithPath: $0) },
                                                log: { line in if !quiet { print(line) } })

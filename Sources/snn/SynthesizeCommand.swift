@@ -11,13 +11,17 @@ struct SynthesizeSHD: ParsableCommand {
 
     @Argument(help: "Output path (.h5).") var output: String
     @Option(name: .customLong("samples-per-class"), help: "Samples per class.") var samplesPerClass = 40
+    @Option(name: .customLong("spikes-per-unit"), help: "Spikes per channel and sample (SHD averages about 11 per channel).")
+    var spikesPerUnit = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
 
     func run() throws {
         guard samplesPerClass > 0 else { throw ValidationError("--samples-per-class must be positive, found \(samplesPerClass)") }
+        guard spikesPerUnit > 0 else { throw ValidationError("--spikes-per-unit must be positive, found \(spikesPerUnit)") }
         do {
-            let data = try SyntheticSHD.write(to: output, samplesPerClass: samplesPerClass, seed: seed)
-            print("wrote \(output): \(data.count) samples, \(data.classes) classes, \(data.channels) channels, \(data.steps) steps of 2 ms")
+            let data = try SyntheticSHD.write(to: output, samplesPerClass: samplesPerClass, spikesPerUnit: spikesPerUnit, seed: seed)
+            print("wrote \(output): \(data.count) samples, \(data.classes) classes, \(data.channels) channels, \(data.steps) steps of 2 ms, "
+                  + "\(data.eventSteps.count) events")
         } catch {
             fail(error)
         }

@@ -62,6 +62,54 @@ extension HDF5File {
     ///   ``DataError/unreadable(path:dataset:reason:)`` when HDF5 fails to read the data.
     public func readVariableLength<T: HDF5Numeric>(_ name: String, rows: Range<Int>? = nil,
                                                    as type: T.Type = T.self) throws(DataError) -> HDF5RaggedArray<T> {
+        try readVariableLength(name, selection: rows.map { .range($0) } ?? .all, as: type)
+    }
+
+    /// The rows at `rows` (any order, repeats allowed) of the 1-D dataset `name` of variable-length arrays, converted
+    /// by HDF5 to `T`, in the order given: row `k` of the result is row `rows[k]` of the dataset.
+    ///
+    /// Only the selected rows are read (one HDF5 read: a hyperslab when the distinct rows are consecutive, else a
+    /// point selection of the distinct rows in ascending order), so a batch of samples can be read from a large file
+    /// without reading the rest. Types, conversions, limits and errors are those of ``readVariableLength(_:rows:as:)``
+    /// (the limit applies to the distinct rows' values).
+    ///
+    /// - Throws: as ``readVariableLength(_:rows:as:)``; ``DataError/wrongShape(path:dataset:expected:found:)`` when a
+    ///   row index is negative or not below the number of rows.
+    public func readVariableLength<T: HDF5Numeric>(_ name: String, rows: [Int], as type: T.Type = T.self) throws(DataError) -> HDF5RaggedArray<T> {
+        let distinct = Array(Set(rows)).sorted()
+        guard let first = distinct.first, let last = distinct.last else { return try readVariableLength(name, selection: .range(0..<0), as: type) }
+        guard first >= 0 else {
+            throw .wrongShape(path: path, dataset: name, expected: "row indices ≥ 0", found: "row \(first)")
+        }
+        let isConsecutive = last - first + 1 == distinct.count
+        let read = try readVariableLength(name, selection: isConsecutive ? .range(first..<(last + 1)) : .points(distinct), as: type)
+        if distinct == rows { return read }
+        var offsets = [0], values: [T] = []
+        offsets.reserveCapacity(rows.count + 1)
+        for row in rows {
+            var low = 0, high = distinct.count - 1   // binary search for row's position among the distinct rows
+            while low < high {
+                let middle = (low + high) / 2
+                if distinct[middle] < row { low = middle + 1 } else { high = middle }
+            }
+            values.append(contentsOf: read[low])
+            offsets.append(values.count)
+        }
+        return HDF5RaggedArray(offsets: offsets, values: values)
+    }
+
+    /// Which rows a variable-length read selects.
+    enum RowSelection {
+        /// Every row.
+        case all
+        /// Consecutive rows.
+        case range(Range<Int>)
+        /// Distinct rows in ascending order.
+        case points([Int])
+    }
+
+    /// The rows `selection` of the 1-D dataset `name` of variable-length arrays, in ascending order.
+    func readVariableLength<T: HDF5Numeric>(_ name: String, selection: RowSelection, as type: T.Type) throws(DataError) -> HDF5RaggedArray<T> {
         try HDF5Library.locked { () throws(DataError) -> HDF5RaggedArray<T> in
             let dataset = try openDataset(name)
             defer { H5Oclose(dataset) }
@@ -83,11 +131,18 @@ extension HDF5File {
                 throw .wrongShape(path: path, dataset: name, expected: "1-D (one array per row)", found: "shape \(dims)")
             }
             try checkLimit(dims, name)
-            let selected = rows ?? 0..<dims[0]
-            guard selected.lowerBound >= 0, selected.upperBound <= dims[0] else {
-                throw .wrongShape(path: path, dataset: name, expected: "at least \(selected.upperBound) rows", found: "\(dims[0]) rows")
+            let n: Int, rowLimit: Int
+            switch selection {
+            case .all: (n, rowLimit) = (dims[0], dims[0])
+            case let .range(r): (n, rowLimit) = (r.count, r.upperBound)
+            case let .points(p): (n, rowLimit) = (p.count, (p.last ?? -1) + 1)
             }
-            let n = selected.count
+            guard rowLimit <= dims[0] else {
+                throw .wrongShape(path: path, dataset: name, expected: "at least \(rowLimit) rows", found: "\(dims[0]) rows")
+            }
+            if case let .range(r) = selection, r.lowerBound < 0 {
+                throw .wrongShape(path: path, dataset: name, expected: "row indices ≥ 0", found: "row \(r.lowerBound)")
+            }
             if n == 0 { return HDF5RaggedArray(offsets: [0], values: []) }
 
             // IEEE half precision read as Float (as h5py stores NumPy float16): HDF5 converts it in software,
@@ -103,8 +158,17 @@ extension HDF5File {
             let fileSpace = H5Dget_space(dataset)
             guard fileSpace >= 0 else { throw unreadable(name) }
             defer { H5Sclose(fileSpace) }
-            var start = [hsize_t(selected.lowerBound)], count = [hsize_t(n)]
-            guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &count, nil) >= 0 else { throw unreadable(name) }
+            var count = [hsize_t(n)]
+            switch selection {
+            case .all:
+                break
+            case let .range(r):
+                var start = [hsize_t(r.lowerBound)]
+                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &count, nil) >= 0 else { throw unreadable(name) }
+            case let .points(p):
+                let coordinates = p.map { hsize_t($0) }
+                guard H5Sselect_elements(fileSpace, H5S_SELECT_SET, n, coordinates) >= 0 else { throw unreadable(name) }
+            }
             let memorySpace = H5Screate_simple(1, &count, nil)
             guard memorySpace >= 0 else { throw unreadable(name) }
             defer { H5Sclose(memorySpace) }

@@ -35,6 +35,8 @@ public final class HDF5File {
 
     /// The libhdf5 file id; negative once closed.
     private var fileID: hid_t
+    /// Size and modification time of the file when it was opened for reading (see ``requireUnchanged(reading:)``).
+    private var openedStatus: FileStatus?
 
     // MARK: - Opening and closing
 
@@ -60,6 +62,7 @@ public final class HDF5File {
         }
         guard id >= 0 else { throw .cannotOpen(path: path, reason: "not a readable HDF5 file (\(reason))") }
         fileID = id
+        openedStatus = currentStatus()
     }
 
     /// Creates an HDF5 file for writing.
@@ -83,6 +86,52 @@ public final class HDF5File {
 
     /// Whether the file is still open.
     public var isOpen: Bool { fileID >= 0 }
+
+    /// Throws unless the file on disk still has the size and modification time it had when it was opened for reading.
+    ///
+    /// libhdf5 trusts a file not to change while it is open: it reads past a truncated end as zeros, and some damage
+    /// (a truncated or zeroed global heap, where variable-length data live) makes HDF5 1.10 loop forever instead of
+    /// failing. Readers that keep a file open for long (``StreamedSHDDataset``) call this before each read, so a file
+    /// truncated or rewritten in place after opening fails with an error instead. The check is one `fstat` of the
+    /// descriptor libhdf5 reads (a file replaced by renaming another over its path is not a change: the open file is
+    /// still the old one). Files created for writing are never checked.
+    ///
+    /// - Parameter dataset: the dataset about to be read, named in the error.
+    /// - Throws: ``DataError/unreadable(path:dataset:reason:)`` naming the file and `dataset`, when the file changed or
+    ///   was closed.
+    public func requireUnchanged(reading dataset: String) throws(DataError) {
+        guard fileID >= 0 else { throw .unreadable(path: path, dataset: dataset, reason: "the file is closed") }
+        guard let opened = openedStatus else { return }
+        guard let now = currentStatus() else {
+            throw .unreadable(path: path, dataset: dataset, reason: "the file can no longer be examined (fstat failed, errno \(errno))")
+        }
+        if now.size != opened.size {
+            throw .unreadable(path: path, dataset: dataset,
+                              reason: "the file changed on disk since it was opened (\(opened.size) bytes, now \(now.size))")
+        }
+        if now.modified != opened.modified {
+            throw .unreadable(path: path, dataset: dataset, reason: "the file was modified on disk since it was opened")
+        }
+    }
+
+    /// The size and modification time of an open file.
+    private struct FileStatus: Equatable {
+        var size: Int
+        var modified: [Int]   // seconds, nanoseconds
+    }
+
+    /// The open file's status, through libhdf5's descriptor (else the path); nil when it cannot be read.
+    private func currentStatus() -> FileStatus? {
+        let descriptor = HDF5Library.locked { snn_h5f_descriptor(fileID) }
+        var status = stat()
+        guard (descriptor >= 0 ? fstat(descriptor, &status) : stat(path, &status)) == 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = [Int(status.st_mtimespec.tv_sec), Int(status.st_mtimespec.tv_nsec)]
+        #else
+        let modified = [Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)]
+        #endif
+        return FileStatus(size: Int(status.st_size), modified: modified)
+    }
 
     /// Flushes (when writable) and closes the file; later calls on this instance throw. Closing twice
     /// does nothing.

@@ -21,6 +21,17 @@ public enum PresynapticRatesConfiguration: Sendable, Hashable, Codable {
         }
     }
 
+    /// The SNNKit value, measuring on `data` where needed: in memory or streamed (ν from one streaming pass over all
+    /// of `data`, the layer-wise rates on its first `samples` samples; see ``PresynapticRates/makeMeasured(on:samples:layerWise:)``).
+    ///
+    /// - Throws: `ConfigurationError` for an empty source; the source's error when its samples cannot be read.
+    public func value(on data: some SpikeSampleSource) throws -> PresynapticRates {
+        switch self {
+        case let .fixed(hertz): return .fixed(hertz: hertz)
+        case let .measured(samples, layerWise): return try .makeMeasured(on: data, samples: samples, layerWise: layerWise)
+        }
+    }
+
     /// Decodes the plain name or the tagged mapping.
     public init(from decoder: any Decoder) throws {
         let (name, isShorthand) = try decoder.variantName(options: ["measured", "fixed"], what: "rates", allowsShorthand: true)

@@ -17,7 +17,12 @@ import SNNKit
 ///   validationFraction: 0.1      # of the training file
 ///   testFraction: 0.1            # of the training file; only without testPath
 ///   seed: 1                      # shuffle of the training file before the split
+///   streaming: false             # true: read each batch from the files instead of loading them (same results)
 /// ```
+///
+/// With `streaming: true` the files stay open and every batch of training, validation and testing reads only its
+/// samples (`StreamedSHDDataset`): memory holds the labels and one batch of events, not the data set. The splits,
+/// the input rate ν (one streaming pass over the training samples) and the results are the same as without streaming.
 public struct SHDDataConfiguration: Sendable, Hashable, Codable {
     /// The training file.
     public var path: String
@@ -39,15 +44,18 @@ public struct SHDDataConfiguration: Sendable, Hashable, Codable {
     public var testFraction: Double?
     /// Seed of the shuffle of the training file before the split.
     public var seed: UInt64
+    /// Whether the files are read batch by batch (`StreamedSHDDataset`) instead of loaded whole.
+    public var streaming: Bool
 
     /// The YAML keys.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, testPath, duration, channels, downsample, classes, maxSamples, validationFraction, testFraction, seed
+        case path, testPath, duration, channels, downsample, classes, maxSamples, validationFraction, testFraction, seed, streaming
     }
 
     /// Creates the section.
     public init(path: String, testPath: String? = nil, duration: Duration = .milliseconds(700), channels: Int = 700, downsample: Int = 1,
-                classes: Int? = nil, maxSamples: Int? = nil, validationFraction: Double = 0.1, testFraction: Double? = nil, seed: UInt64 = 1) {
+                classes: Int? = nil, maxSamples: Int? = nil, validationFraction: Double = 0.1, testFraction: Double? = nil, seed: UInt64 = 1,
+                streaming: Bool = false) {
         self.path = path
         self.testPath = testPath
         self.duration = DurationValue(duration)
@@ -58,6 +66,7 @@ public struct SHDDataConfiguration: Sendable, Hashable, Codable {
         self.validationFraction = validationFraction
         self.testFraction = testFraction
         self.seed = seed
+        self.streaming = streaming
     }
 
     /// Decodes a mapping.
@@ -77,6 +86,7 @@ public struct SHDDataConfiguration: Sendable, Hashable, Codable {
         testFraction = try c.testFraction(.testFraction, hasTestFile: testPath != nil, validationFraction: validationFraction,
                                         validationKey: .validationFraction)
         seed = try c.decode(.seed, default: 1)
+        streaming = try c.decode(.streaming, default: false)
     }
 
     /// The number of input channels after downsampling, `⌈channels / downsample⌉`.

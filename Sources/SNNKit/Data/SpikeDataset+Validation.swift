@@ -25,16 +25,25 @@ extension SpikeDataset {
     /// - Throws: ``ConfigurationError/outOfRange(field:value:range:)`` for a fraction outside `[0, 1]`.
     public func splitValidation(fraction: Double = 0.1, seed: UInt64,
                                 stratification: Stratification = .none) throws(ConfigurationError) -> (train: SpikeDataset, validation: SpikeDataset) {
+        let (train, validation) = try Self.validationSplit(labels: labels, classes: classes, fraction: fraction, seed: seed,
+                                                           stratification: stratification)
+        return (subset(train), subset(validation))
+    }
+
+    /// The sample indices of ``splitValidation(fraction:seed:stratification:)`` for samples with `labels`: training
+    /// and validation, each in the order the split gives them.
+    static func validationSplit(labels: [Int], classes: Int, fraction: Double, seed: UInt64,
+                                stratification: Stratification) throws(ConfigurationError) -> (train: [Int], validation: [Int]) {
         guard fraction >= 0, fraction <= 1 else {
             throw .outOfRange(field: "validation fraction", value: fraction, range: "[0, 1]")
         }
         var rng = Xoshiro256StarStar(seed: seed)
         switch stratification {
         case .none:
-            var order = Array(0..<count)
+            var order = Array(0..<labels.count)
             order.shuffle(using: &rng)
-            let parts = try subset(order).split(fractions: [1 - fraction, fraction])
-            return (parts[0], parts[1])
+            let parts = try splitRanges(count: order.count, fractions: [1 - fraction, fraction])
+            return (Array(order[parts[0]]), Array(order[parts[1]]))
         case .byLabel:
             var byClass = [[Int]](repeating: [], count: classes)
             for (i, label) in labels.enumerated() { byClass[label].append(i) }
@@ -47,7 +56,7 @@ extension SpikeDataset {
             }
             train.shuffle(using: &rng)
             validation.shuffle(using: &rng)
-            return (subset(train), subset(validation))
+            return (train, validation)
         }
     }
 }

@@ -88,14 +88,20 @@ public struct SpikeDataset: Sendable {
     ///
     /// The last split takes the remainder, so every sample lands in exactly one split.
     public func split(fractions: [Double]) throws(ConfigurationError) -> [SpikeDataset] {
+        try Self.splitRanges(count: count, fractions: fractions).map { subset($0) }
+    }
+
+    /// The index ranges of ``split(fractions:)`` for `count` samples: consecutive, sizes `round(count · fraction)`,
+    /// the last taking the remainder.
+    static func splitRanges(count: Int, fractions: [Double]) throws(ConfigurationError) -> [Range<Int>] {
         guard !fractions.isEmpty, fractions.allSatisfy({ $0 >= 0 }), abs(fractions.reduce(0, +) - 1) < 1e-6 else {
             throw .outOfRange(field: "split fractions \(fractions)", value: fractions.reduce(0, +), range: "non-negative, summing to 1")
         }
-        var result: [SpikeDataset] = []
+        var result: [Range<Int>] = []
         var start = 0
         for (k, f) in fractions.enumerated() {
             let end = k == fractions.count - 1 ? count : min(count, start + Int((Double(count) * f).rounded()))
-            result.append(subset(start..<end))
+            result.append(start..<end)
             start = end
         }
         return result
@@ -107,17 +113,8 @@ public struct SpikeDataset: Sendable {
         return (s[0], s[1], s[2])
     }
 
-    /// Sample indices grouped into batches of at most `size`, in a random order drawn from `rng`.
-    public func batchIndices(size: Int, shuffledUsing rng: inout some RandomNumberGenerator) -> [[Int]] {
-        var order = Array(0..<count)
-        order.shuffle(using: &rng)
-        return Self.chunk(order, size)
-    }
-
-    /// Sample indices grouped into batches of at most `size`, in order.
-    public func batchIndices(size: Int) -> [[Int]] { Self.chunk(Array(0..<count), size) }
-
-    private static func chunk(_ order: [Int], _ size: Int) -> [[Int]] {
+    /// `order` cut into consecutive batches of at most `size` (the last may be smaller).
+    static func chunk(_ order: [Int], _ size: Int) -> [[Int]] {
         precondition(size > 0, "batch size must be positive")
         return stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
     }
@@ -144,14 +141,7 @@ public struct SpikeDataset: Sendable {
     /// Mean firing rate of each input channel over all samples, in Hz (distinct events per bin).
     public func channelRates() -> [Double] {
         var counts = [Double](repeating: 0, count: channels)
-        var seen = Set<Int>()
-        for i in 0..<count {
-            seen.removeAll(keepingCapacity: true)
-            for e in eventOffsets[i]..<eventOffsets[i + 1] {
-                let key = Int(eventSteps[e]) * channels + Int(eventChannels[e])
-                if seen.insert(key).inserted { counts[Int(eventChannels[e])] += 1 }
-            }
-        }
+        countDistinctEvents(of: Array(0..<count), into: &counts)
         let norm = Double(max(count, 1)) * durationSeconds
         return counts.map { $0 / norm }
     }

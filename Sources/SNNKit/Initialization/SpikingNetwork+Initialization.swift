@@ -3,7 +3,8 @@ import Foundation
 extension SpikingNetwork {
     /// Draws every projection's weights (biases are set to 0) and reports what was done and what it produced.
     ///
-    /// With ``PresynapticRates/measured(on:samples:layerWise:)`` the input rate ν is the data's mean rate per channel;
+    /// With ``PresynapticRates/measured(on:samples:layerWise:)`` (or
+    /// ``PresynapticRates/measuredChannels(hertz:batch:layerWise:)``) the input rate ν is the data's mean rate per channel;
     /// layer by layer, the network initialized so far is simulated on the batch and each hidden layer's measured rate
     /// becomes the ν of the projections it sends. A recurrent projection assumes its layer fires at the rate of the
     /// layer's feed-forward input. A silent source falls back to the input rate (noted in the report).
@@ -41,6 +42,25 @@ extension SpikingNetwork {
             inputRate = channelRates.reduce(0, +) / Double(channelRates.count)
             guard inputRate > 0 else { throw .nonPositiveParameter(field: "input rate ν measured from the data (Hz)", value: inputRate) }
             batch = data.denseBatch(Array(0..<min(samples, data.count)))
+            layerWise = wise
+        case let .measuredChannels(hertz, data, wise):
+            guard hertz.count == inputs else {
+                throw .shapeMismatch(what: "initialization channel rates", expected: "\(inputs) (network inputs)", found: "\(hertz.count)")
+            }
+            if let bad = hertz.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+                throw .outOfRange(field: "rates.measuredChannels(hertz:)[\(bad)]", value: hertz[bad], range: "[0, ∞) Hz, finite")
+            }
+            guard data.channels == inputs else {
+                throw .shapeMismatch(what: "initialization data channels", expected: "\(inputs) (network inputs)", found: "\(data.channels)")
+            }
+            guard data.timeStep == timeStep else {
+                throw .shapeMismatch(what: "initialization data time step", expected: "\(timeStep) (network)", found: "\(data.timeStep)")
+            }
+            try ConfigurationError.requirePositive(data.count, "rates.measuredChannels: batch samples")
+            channelRates = hertz
+            inputRate = channelRates.reduce(0, +) / Double(channelRates.count)
+            guard inputRate > 0 else { throw .nonPositiveParameter(field: "input rate ν measured from the data (Hz)", value: inputRate) }
+            batch = data.denseBatch(Array(0..<data.count))
             layerWise = wise
         }
 

@@ -63,4 +63,23 @@ public enum PresynapticRates: Sendable {
     /// ν of the input measured from the data; with `layerWise`, each hidden layer's rate is measured by simulating the
     /// network initialized so far on `samples` samples, and downstream layers are initialized with it.
     case measured(on: SpikeDataset, samples: Int = 256, layerWise: Bool = true)
+    /// ν of each input channel given in `hertz` (measured beforehand, e.g. by one streaming pass over a data set too
+    /// large for memory); with `layerWise`, each hidden layer's rate is measured by simulating the network initialized
+    /// so far on all samples of `batch`. Made from any ``SpikeSampleSource`` by ``makeMeasured(on:samples:layerWise:)``.
+    case measuredChannels(hertz: [Double], batch: SpikeDataset, layerWise: Bool = true)
+
+    /// ν measured on any source, in memory or streamed: the rate of each channel over all of its samples
+    /// (``SpikeSampleSource/channelRates()``, one pass that reads 256 samples at a time), the layer-wise rates on its
+    /// first `samples` samples. Initializes exactly as ``measured(on:samples:layerWise:)`` does on the same samples
+    /// held in memory.
+    ///
+    /// - Throws: ``ConfigurationError`` for a non-positive `samples` or an empty source; the source's
+    ///   ``SpikeSampleSource/Failure`` when its samples cannot be read.
+    public static func makeMeasured(on source: some SpikeSampleSource, samples: Int = 256, layerWise: Bool = true) throws -> PresynapticRates {
+        try ConfigurationError.requirePositive(samples, "rates.measured(samples:)")
+        try ConfigurationError.requirePositive(source.count, "rates.measured: data set samples")
+        if let data = source as? SpikeDataset { return .measured(on: data, samples: samples, layerWise: layerWise) }
+        return .measuredChannels(hertz: try source.channelRates(), batch: try source.loadSamples(0..<min(samples, source.count)),
+                                 layerWise: layerWise)
+    }
 }

@@ -123,6 +123,14 @@ public final class Trainer {
         workspace.setInput(from: data, samples: samples)
     }
 
+    /// Prepares a batch of samples read from `data` (``SpikeSampleSource/batch(_:)``: a streamed source reads them
+    /// from disk now), straight from their events.
+    /// - Throws: the source's ``SpikeSampleSource/Failure`` when the samples cannot be read.
+    public func prepareBatch<Source: SpikeSampleSource>(from data: Source, samples: [Int]) throws(Source.Failure) {
+        let batch = try data.batch(samples)
+        prepareBatch(from: batch.dataset, samples: batch.indices)
+    }
+
     /// Forward pass only on the prepared batch (the inference path timed by benchmarks).
     /// - Throws: ``ConfigurationError`` when `labels` does not have one class in `0..<outputSize` per sample.
     @discardableResult
@@ -167,7 +175,7 @@ public final class Trainer {
         return (value, correct, rates)
     }
 
-    private func checkCompatible(_ data: SpikeDataset) throws(ConfigurationError) {
+    private func checkCompatible(_ data: some SpikeSampleSource) throws(ConfigurationError) {
         guard data.channels == network.inputs else {
             throw .shapeMismatch(what: "data set channels", expected: "\(network.inputs) (network inputs)", found: "\(data.channels)")
         }
@@ -181,6 +189,9 @@ public final class Trainer {
     }
 
     /// Trains until `epochs` epochs are complete, with shuffled batches, validating after each epoch.
+    ///
+    /// `train` and `validation` may be data sets in memory or streamed sources (``SpikeSampleSource``): the batches
+    /// and results are the same, bit for bit, for the same samples; a streamed source reads each batch when it is used.
     ///
     /// A new trainer runs epochs 1…`epochs`. A trainer restored from a checkpoint (or one that has fitted before)
     /// continues at ``completedEpochs`` + 1, so `epochs` is the length of the whole run (like Keras's
@@ -196,9 +207,10 @@ public final class Trainer {
     ///   - onEpoch: called after each epoch (and after its checkpoint is written) with its metrics.
     /// - Returns: the metrics of every completed epoch, restored ones included; `seconds` counts this call only.
     /// - Throws: ``ConfigurationError`` if the data does not fit the network; ``CheckpointError`` when `seed` is not
-    ///   the seed of the run being continued, or when writing the checkpoint fails.
+    ///   the seed of the run being continued, or when writing the checkpoint fails; a source's
+    ///   ``SpikeSampleSource/Failure`` when a batch cannot be read.
     @discardableResult
-    public func fit(_ train: SpikeDataset, validation: SpikeDataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
+    public func fit(_ train: some SpikeSampleSource, validation: (any SpikeSampleSource)? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
                     progress: ProgressStyle = .automatic, checkpoint: URL? = nil,
                     onEpoch: (EpochMetrics) -> Void = { _ in }) throws -> TrainingSummary {
         try ConfigurationError.requirePositive(epochs, "epochs")
@@ -213,6 +225,7 @@ public final class Trainer {
         let batchesPerEpoch = (train.count + batchSize - 1) / batchSize
         let reporter = ProgressReporter(style: progress, epochs: epochs, firstEpoch: completedEpochs + 1, batchesPerEpoch: batchesPerEpoch)
         let totalSteps = Double(epochs * batchesPerEpoch)
+        let trainLabels = train.labels
         let start = Date()
         for epoch in stride(from: completedEpochs + 1, through: epochs, by: 1) {
             let epochStart = Date()
@@ -222,8 +235,8 @@ public final class Trainer {
             for (b, indices) in train.batchIndices(size: batchSize, shuffledUsing: &rng).enumerated() {
                 optimizer.learningRate = schedule.rate(base: baseLearningRate, progress: Double((epoch - 1) * batchesPerEpoch + b) / totalSteps,
                                                        epoch: epoch - 1)
-                prepareBatch(from: train, samples: indices)
-                let r = try step(labels: indices.map { train.labels[$0] })
+                try prepareBatch(from: train, samples: indices)
+                let r = try step(labels: indices.map { trainLabels[$0] })
                 lossSum += r.loss * Double(indices.count)
                 regSum += r.regularizerLoss
                 correct += r.correct
@@ -249,20 +262,23 @@ public final class Trainer {
 
     /// Primes the network (paper 1, SPEC §3.4): `epochs` epochs of updates driven by the regularizer loss alone
     /// (e.g. firing-rate homeostasis), before training on the task. Returns the mean regularizer loss per epoch.
-    /// - Throws: ``ConfigurationError`` when the trainer has no regularizers or the data does not fit.
+    /// `data` may be in memory or streamed (``SpikeSampleSource``).
+    /// - Throws: ``ConfigurationError`` when the trainer has no regularizers or the data does not fit; the source's
+    ///   ``SpikeSampleSource/Failure`` when a batch cannot be read.
     @discardableResult
-    public func prime(_ data: SpikeDataset, epochs: Int, batchSize: Int, seed: UInt64 = 0) throws(ConfigurationError) -> [Double] {
+    public func prime(_ data: some SpikeSampleSource, epochs: Int, batchSize: Int, seed: UInt64 = 0) throws -> [Double] {
         try ConfigurationError.requirePositive(epochs, "priming epochs")
         try ConfigurationError.requirePositive(batchSize, "batchSize")
         try checkCompatible(data)
-        guard !regularizers.isEmpty else { throw .invalidNetwork(reason: "priming trains on the regularizer loss: the trainer has no regularizers") }
+        guard !regularizers.isEmpty else { throw ConfigurationError.invalidNetwork(reason: "priming trains on the regularizer loss: the trainer has no regularizers") }
         var rng = Xoshiro256StarStar(seed: seed)
         var history: [Double] = []
+        let labels = data.labels
         for _ in 0..<epochs {
             var sum = 0.0, batches = 0
             for indices in data.batchIndices(size: batchSize, shuffledUsing: &rng) {
-                prepareBatch(from: data, samples: indices)
-                sum += try step(labels: indices.map { data.labels[$0] }, trainsTask: false).regularizerLoss
+                try prepareBatch(from: data, samples: indices)
+                sum += try step(labels: indices.map { labels[$0] }, trainsTask: false).regularizerLoss
                 batches += 1
             }
             history.append(sum / Double(max(batches, 1)))
@@ -270,15 +286,19 @@ public final class Trainer {
         return history
     }
 
-    /// Loss and exact per-sample accuracy on `data` (in order, batches of `batchSize`).
-    public func evaluate(_ data: SpikeDataset, batchSize: Int = 256) throws(ConfigurationError) -> EvaluationResult {
+    /// Loss and exact per-sample accuracy on `data` (in order, batches of `batchSize`); `data` may be in memory or
+    /// streamed (``SpikeSampleSource``).
+    /// - Throws: ``ConfigurationError`` when the data does not fit the network; the source's
+    ///   ``SpikeSampleSource/Failure`` when a batch cannot be read.
+    public func evaluate(_ data: some SpikeSampleSource, batchSize: Int = 256) throws -> EvaluationResult {
         try ConfigurationError.requirePositive(batchSize, "batchSize")
         try checkCompatible(data)
         var lossSum = 0.0, correct = 0, batchAccuracies = 0.0, batches = 0
         var rates = [Double]()
+        let labels = data.labels
         for indices in data.batchIndices(size: batchSize) {
-            prepareBatch(from: data, samples: indices)
-            let r = runBatch(labels: indices.map { data.labels[$0] }, computesGradients: false)
+            try prepareBatch(from: data, samples: indices)
+            let r = runBatch(labels: indices.map { labels[$0] }, computesGradients: false)
             lossSum += r.loss * Double(indices.count)
             correct += r.correct
             batchAccuracies += Double(r.correct) / Double(indices.count)
