@@ -203,46 +203,11 @@ public final class SpikeEventList {
 public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transposedWeights wt: UnsafePointer<Float>,
                              outputs n: Int, into x: UnsafeMutablePointer<Float>, overwrite: Bool) {
     let offsets = events.rowOffsets, indices = events.indices
-    let blocked = n - n % 64
     for r in rows {
         let out = x + r * n
-        let first = Int(offsets[r]), end = Int(offsets[r + 1])
-        // 128 (then 64) outputs at a time stay in eight (four) SIMD registers across all of the row's events: one
-        // store per row and block.
-        var c = 0
-        while c + 128 <= blocked {
-            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-            var a4 = SIMD16<Float>(), a5 = SIMD16<Float>(), a6 = SIMD16<Float>(), a7 = SIMD16<Float>()
-            if !overwrite {
-                a0 = load16(out + c); a1 = load16(out + c + 16); a2 = load16(out + c + 32); a3 = load16(out + c + 48)
-                a4 = load16(out + c + 64); a5 = load16(out + c + 80); a6 = load16(out + c + 96); a7 = load16(out + c + 112)
-            }
-            for e in first..<end {
-                let w = wt + Int(indices[e]) * n + c
-                a0 += load16(w); a1 += load16(w + 16); a2 += load16(w + 32); a3 += load16(w + 48)
-                a4 += load16(w + 64); a5 += load16(w + 80); a6 += load16(w + 96); a7 += load16(w + 112)
-            }
-            store16(a0, out + c); store16(a1, out + c + 16); store16(a2, out + c + 32); store16(a3, out + c + 48)
-            store16(a4, out + c + 64); store16(a5, out + c + 80); store16(a6, out + c + 96); store16(a7, out + c + 112)
-            c += 128
-        }
-        while c < blocked {
-            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-            if !overwrite {
-                a0 = load16(out + c); a1 = load16(out + c + 16); a2 = load16(out + c + 32); a3 = load16(out + c + 48)
-            }
-            for e in first..<end {
-                let w = wt + Int(indices[e]) * n + c
-                a0 += load16(w); a1 += load16(w + 16); a2 += load16(w + 32); a3 += load16(w + 48)
-            }
-            store16(a0, out + c); store16(a1, out + c + 16); store16(a2, out + c + 32); store16(a3, out + c + 48)
-            c += 64
-        }
-        if blocked < n {
-            let tail = out + blocked, width = n - blocked
-            if overwrite { tail.update(repeating: 0, count: width) }
-            for e in first..<end { addRow(wt + Int(indices[e]) * n + blocked, into: tail, count: width) }
-        }
+        let first = Int(offsets[r])
+        if overwrite { out.update(repeating: 0, count: n) }
+        sumRows(wt, rows: indices + first, count: Int(offsets[r + 1]) - first, outputs: n, into: out)
     }
 }
 
@@ -288,9 +253,10 @@ public func accumulateEventGradients(_ events: SpikeEventList, rows: Range<Int>,
     }
 }
 
-/// `out[:] += Σ_k gx[rows[k], :]`, 128 outputs at a time in eight SIMD registers.
-@inline(__always)
-private func sumRows(_ gx: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, outputs n: Int, into out: UnsafeMutablePointer<Float>) {
+/// `out[:] += Σ_k gx[rows[k], :]`, 128 outputs at a time in eight SIMD registers (one load and store of `out` per
+/// block of outputs, whatever the number of rows).
+@inlinable
+func sumRows(_ gx: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, outputs n: Int, into out: UnsafeMutablePointer<Float>) {
     var c = 0
     while c + 128 <= n {
         var a0 = load16(out + c), a1 = load16(out + c + 16), a2 = load16(out + c + 32), a3 = load16(out + c + 48)
