@@ -203,11 +203,29 @@ public final class SpikeEventList {
 public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transposedWeights wt: UnsafePointer<Float>,
                              outputs n: Int, into x: UnsafeMutablePointer<Float>, overwrite: Bool) {
     let offsets = events.rowOffsets, indices = events.indices
+    let blocked = n - n % 64
     for r in rows {
         let out = x + r * n
-        let first = Int(offsets[r])
-        if overwrite { out.update(repeating: 0, count: n) }
-        sumRows(wt, rows: indices + first, count: Int(offsets[r + 1]) - first, outputs: n, into: out)
+        let first = Int(offsets[r]), end = Int(offsets[r + 1])
+        // 64 outputs at a time stay in four SIMD registers across all of the row's events: one store per row.
+        var c = 0
+        while c < blocked {
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+            if !overwrite {
+                a0 = load16(out + c); a1 = load16(out + c + 16); a2 = load16(out + c + 32); a3 = load16(out + c + 48)
+            }
+            for e in first..<end {
+                let w = wt + Int(indices[e]) * n + c
+                a0 += load16(w); a1 += load16(w + 16); a2 += load16(w + 32); a3 += load16(w + 48)
+            }
+            store16(a0, out + c); store16(a1, out + c + 16); store16(a2, out + c + 32); store16(a3, out + c + 48)
+            c += 64
+        }
+        if blocked < n {
+            let tail = out + blocked, width = n - blocked
+            if overwrite { tail.update(repeating: 0, count: width) }
+            for e in first..<end { addRow(wt + Int(indices[e]) * n + blocked, into: tail, count: width) }
+        }
     }
 }
 
@@ -253,10 +271,10 @@ public func accumulateEventGradients(_ events: SpikeEventList, rows: Range<Int>,
     }
 }
 
-/// `out[:] += Σ_k gx[rows[k], :]`, 128 outputs at a time in eight SIMD registers (one load and store of `out` per
-/// block of outputs, whatever the number of rows).
-@inlinable
-func sumRows(_ gx: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, outputs n: Int, into out: UnsafeMutablePointer<Float>) {
+/// `out[:] += Σ_k gx[rows[k], :]`, 128 outputs at a time in eight SIMD registers: `out` is loaded and stored once
+/// per block of outputs, whatever the number of rows.
+@inline(__always)
+private func sumRows(_ gx: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int, outputs n: Int, into out: UnsafeMutablePointer<Float>) {
     var c = 0
     while c + 128 <= n {
         var a0 = load16(out + c), a1 = load16(out + c + 16), a2 = load16(out + c + 32), a3 = load16(out + c + 48)
