@@ -118,7 +118,7 @@ extension ExperimentConfiguration {
             return spiking.map { ExperimentResult.LayerRate(layer: $0.layer, name: $0.name, hertz: $0.measuredRateHz!) }
         }
         let sample = try train.loadSamples(0..<min(256, train.count))
-        let statistics = try net.measureActivity(on: sample.denseBatch(Array(0..<sample.count)))
+        let statistics = try net.measureActivity(on: sample, samples: Array(0..<sample.count))
         return net.layers.indices.filter { net.layers[$0].neuron.isSpiking }.map {
             ExperimentResult.LayerRate(layer: $0, name: net.layers[$0].name, hertz: statistics[$0].rateHz)
         }

@@ -33,6 +33,34 @@ struct MembraneStatisticsTests {
         #expect(abs(sigma - 0.98) < 0.03, "measured σ_U = \(sigma)")
     }
 
+    @Test("Measuring on a data set in batches pools to the one-batch statistics (rates exact, moments to 1e-9)")
+    func pooledBatches() throws {
+        var net = try SpikingNetwork(inputs: 30, timeStep: .milliseconds(1)) {
+            LIFLayer(12, isRecurrent: true)
+            LeakyReadout(3, tauMembrane: .milliseconds(20))
+        }
+        var rng = Xoshiro256StarStar(seed: 5)
+        try net.initialize(.fluctuationDriven(sigmaU: 1.5), rates: .fixed(hertz: 40), using: &rng)
+        var offsets = [0], steps: [Int32] = [], channels: [Int32] = []
+        var draw = Xoshiro256StarStar(seed: 6)
+        for _ in 0..<12 {
+            for t in 0..<80 { for c in 0..<30 where draw.nextUniform() < 0.05 { steps.append(Int32(t)); channels.append(Int32(c)) } }
+            offsets.append(steps.count)
+        }
+        let data = try SpikeDataset(channels: 30, steps: 80, timeStep: .milliseconds(1), classes: 3, eventOffsets: offsets,
+                                    eventSteps: steps, eventChannels: channels, labels: (0..<12).map { $0 % 3 })
+        let samples = Array(0..<data.count)
+        let whole = try net.measureActivity(on: data, samples: samples)
+        let pooled = try net.measureActivity(on: data, samples: samples, batchSize: 5)   // 12 samples: 5 + 5 + 2
+        for (w, p) in zip(whole, pooled) {
+            #expect(abs(w.rateHz - p.rateHz) <= 1e-9 * max(1, w.rateHz))
+            #expect(abs(w.membraneMean - p.membraneMean) <= 1e-9 * max(1, abs(w.membraneMean)))
+            #expect(abs(w.membraneStandardDeviation - p.membraneStandardDeviation) <= 1e-9)
+            #expect(abs(w.membraneMeanSpread - p.membraneMeanSpread) <= 1e-9 * max(1, w.membraneMeanSpread), "\(w.membraneMeanSpread) vs \(p.membraneMeanSpread)")
+        }
+        #expect(whole[0].rateHz > 0)
+    }
+
     @Test("A leaky (delta-synapse) layer's free membrane is finite: U[t] = β U[t−1] + X[t] without reset")
     func leakyFreeMembrane() throws {
         var net = try SpikingNetwork(inputs: 100, timeStep: .milliseconds(1)) { LeakyLayer(20, dynamics: LeakyDynamics(beta: 0.9)) }

@@ -67,6 +67,59 @@ extension SpikingNetwork {
     /// statistics (the membrane of a layer simulated without spiking or reset, driven by the real upstream activity).
     public func measureActivity(on input: Tensor, workspace: SimulationWorkspace = SimulationWorkspace()) throws(ConfigurationError) -> [ActivityStatistics] {
         try workspace.forward(self, input: input)
+        return measureActivityAfterForward(workspace)
+    }
+
+    /// ``measureActivity(on:workspace:)`` on the samples `samples` of `data`, simulated straight from their events in
+    /// batches that fit a memory budget (``measurementBatches(_:steps:)``, ≈ 256 MB of workspace), so long sequences
+    /// are measured in bounded memory; the statistics are pooled over the batches (rates and means weighted by
+    /// neuron-samples, the spread of the neuron means by the pooled-variance rule). With one batch the result is the
+    /// dense-tensor measurement's. `batchSize` overrides the budget's batch size.
+    /// - Throws: ``ConfigurationError`` when the data does not fit the network or `samples` is empty.
+    public func measureActivity(on data: SpikeDataset, samples: [Int], batchSize: Int? = nil,
+                                workspace: SimulationWorkspace = SimulationWorkspace()) throws(ConfigurationError) -> [ActivityStatistics] {
+        guard data.channels == inputs else {
+            throw .shapeMismatch(what: "measurement data channels", expected: "\(inputs) (network inputs)", found: "\(data.channels)")
+        }
+        try ConfigurationError.requirePositive(samples.count, "measurement samples")
+        var parts: [(weight: Double, statistics: [ActivityStatistics])] = []
+        let batches = batchSize.map { size in stride(from: 0, to: samples.count, by: max(size, 1)).map { Array(samples[$0..<min($0 + max(size, 1), samples.count)]) } }
+            ?? measurementBatches(samples, steps: data.steps)
+        for batch in batches {
+            workspace.prepare(for: self, steps: data.steps, batch: batch.count)
+            workspace.setInput(from: data, samples: batch)
+            workspace.forward(self)
+            parts.append((Double(batch.count), measureActivityAfterForward(workspace)))
+        }
+        guard parts.count > 1 else { return parts[0].statistics }
+        let total = parts.reduce(0) { $0 + $1.weight }
+        return layers.indices.map { k in
+            let n = parts.map { $0.weight * Double(layers[k].size) }, all = total * Double(layers[k].size)
+            func pooled(_ value: (ActivityStatistics) -> Double) -> Double {
+                zip(parts, n).reduce(0) { $0 + value($1.0.statistics[k]) * $1.1 } / all
+            }
+            let mean = pooled(\.membraneMean)
+            var squares = 0.0
+            for (part, count) in zip(parts, n) {
+                let s = part.statistics[k]
+                squares += (count - 1) * s.membraneMeanSpread * s.membraneMeanSpread + count * (s.membraneMean - mean) * (s.membraneMean - mean)
+            }
+            return ActivityStatistics(rateHz: pooled(\.rateHz), membraneMean: mean, membraneStandardDeviation: pooled(\.membraneStandardDeviation),
+                                      burnInSteps: parts[0].statistics[k].burnInSteps,
+                                      membraneMeanSpread: all > 1 ? (squares / (all - 1)).squareRoot() : 0)
+        }
+    }
+
+    /// `samples` cut into consecutive batches whose workspace (≈ 6 floats per unit and step, plus the input) stays
+    /// within ≈ 256 MB: all of them at once for the usual sizes, fewer per batch for long sequences or wide networks.
+    func measurementBatches(_ samples: [Int], steps: Int) -> [[Int]] {
+        let floatsPerSample = steps * (6 * layers.reduce(0) { $0 + $1.size } + inputs)
+        let size = max(1, min(samples.count, (256 << 20) / max(4 * floatsPerSample, 1)))
+        return stride(from: 0, to: samples.count, by: size).map { Array(samples[$0..<min($0 + size, samples.count)]) }
+    }
+
+    /// The statistics of the batch `workspace` has just simulated normally (the free-membrane passes run here).
+    private func measureActivityAfterForward(_ workspace: SimulationWorkspace) -> [ActivityStatistics] {
         let dt = timeStep.seconds
         let steps = workspace.steps, batch = workspace.batch
         func burnIn(_ k: Int) -> Int { min(steps / 4, Int((layers[k].neuron.timeConstants.membrane.seconds / dt).rounded())) }

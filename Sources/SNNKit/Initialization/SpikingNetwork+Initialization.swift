@@ -22,7 +22,7 @@ extension SpikingNetwork {
             throw .outOfRange(field: "connectionProbability", value: connectionProbability, range: "(0, 1]")
         }
         let inputRate: Double
-        var batch: Tensor? = nil
+        var measurement: (data: SpikeDataset, samples: [Int])? = nil   // simulated from events, in bounded batches
         var layerWise = false
         var channelRates: [Double] = []
         switch rates {
@@ -41,7 +41,7 @@ extension SpikingNetwork {
             channelRates = data.channelRates()
             inputRate = channelRates.reduce(0, +) / Double(channelRates.count)
             guard inputRate > 0 else { throw .nonPositiveParameter(field: "input rate ν measured from the data (Hz)", value: inputRate) }
-            batch = data.denseBatch(Array(0..<min(samples, data.count)))
+            measurement = (data, Array(0..<min(samples, data.count)))
             layerWise = wise
         case let .measuredChannels(hertz, data, wise):
             guard hertz.count == inputs else {
@@ -60,7 +60,7 @@ extension SpikingNetwork {
             channelRates = hertz
             inputRate = channelRates.reduce(0, +) / Double(channelRates.count)
             guard inputRate > 0 else { throw .nonPositiveParameter(field: "input rate ν measured from the data (Hz)", value: inputRate) }
-            batch = data.denseBatch(Array(0..<data.count))
+            measurement = (data, Array(0..<data.count))
             layerWise = wise
         }
 
@@ -71,9 +71,8 @@ extension SpikingNetwork {
         for k in layers.indices {
             let layer = layers[k]
             if layer.neuron == .passThrough {   // pooling: no weights; its rate feeds the next layer
-                if layerWise, let batch {
-                    try workspace.forward(self, input: batch)
-                    layerRates[k] = measuredRate(of: k, in: workspace)
+                if layerWise, let measurement {
+                    layerRates[k] = measuredRate(of: k, on: measurement, in: workspace)
                 } else {
                     layerRates[k] = rate(of: layer.afferents[0].source, layerRates, inputRate)
                 }
@@ -172,13 +171,12 @@ extension SpikingNetwork {
                                          fanIn: p.fanIn, nuHz: afferents[j].rate, muW: stat.mean, sigmaW: stat.sigma,
                                          epsilonBar: kernels[j].mean, epsilonHat: kernels[j].meanSquare, note: notes[j]))
             }
-            if layerWise, let batch, layer.neuron.isSpiking {
-                try workspace.forward(self, input: batch)
-                layerRates[k] = measuredRate(of: k, in: workspace)
+            if layerWise, let measurement, layer.neuron.isSpiking {
+                layerRates[k] = measuredRate(of: k, on: measurement, in: workspace)
             }
         }
 
-        let measured = try batch.map { b throws(ConfigurationError) in try measureActivity(on: b, workspace: workspace) }
+        let measured = try measurement.map { m throws(ConfigurationError) in try measureActivity(on: m.data, samples: m.samples, workspace: workspace) }
         let populations = layers.indices.map { k in
             let neuron = layers[k].neuron
             let target = rules[k]?.membraneTarget(threshold: Double(neuron.threshold))
@@ -205,18 +203,24 @@ extension SpikingNetwork {
         }
         return InitializationReport(method: method, inputRateHz: inputRate,
                                     channelRateRangeHz: channelRates.isEmpty ? nil : [channelRates.min()!, channelRates.max()!],
-                                    samplesMeasured: batch?.shape[1], projections: projections, populations: populations)
+                                    samplesMeasured: measurement?.samples.count, projections: projections, populations: populations)
     }
 
-    /// The mean rate (Hz) of the units of layer `k` that later layers read (E units of a Dalian layer).
-    private func measuredRate(of k: Int, in workspace: SimulationWorkspace) -> Double {
-        let out = workspace.output(ofLayer: k)
-        let n = layers[k].size, units = layers[k].outputUnits ?? 0..<n
+    /// The mean rate (Hz) of the units of layer `k` that later layers read (E units of a Dalian layer), simulated on
+    /// the measurement samples in bounded batches (``measurementBatches(_:steps:)``).
+    private func measuredRate(of k: Int, on measurement: (data: SpikeDataset, samples: [Int]), in workspace: SimulationWorkspace) -> Double {
+        let n = layers[k].size, units = layers[k].outputUnits ?? 0..<n, steps = measurement.data.steps
         var total = 0.0
-        for row in 0..<(workspace.steps * workspace.batch) {
-            for u in units { total += Double(out[row * n + u]) }
+        for batch in measurementBatches(measurement.samples, steps: steps) {
+            workspace.prepare(for: self, steps: steps, batch: batch.count)
+            workspace.setInput(from: measurement.data, samples: batch)
+            workspace.forward(self)
+            let out = workspace.output(ofLayer: k)
+            for row in 0..<(steps * batch.count) {
+                for u in units { total += Double(out[row * n + u]) }
+            }
         }
-        return total / (Double(workspace.steps * workspace.batch * units.count) * timeStep.seconds)
+        return total / (Double(steps * measurement.samples.count * units.count) * timeStep.seconds)
     }
 
     private func rate(of source: LayerSource, _ layerRates: [Double], _ inputRate: Double) -> Double {
