@@ -100,7 +100,6 @@ public final class SimulationWorkspace {
     let scanScratch = [SpikeEventList()]
     var inputHasEvents = false
     var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
-    var usedDenseInput = false   // the last batch's input was dense (its buffer is then reserved first when preparing)
     let zeros = FloatBuffer()
     var gradientPartials: [FloatBuffer] = []
 
@@ -151,7 +150,6 @@ public final class SimulationWorkspace {
         isPassThrough = network.layers.map { $0.neuron == .passThrough }
         while layers.count < network.layers.count { layers.append(LayerBuffers()) }
         let rows = chunkLength * batch
-        if usedDenseInput { input.reserve(steps * batch * network.inputs) }   // before the layer buffers, as the last batch
         zeros.reserve(batch * max(sizes.max() ?? 1, 1))
         for (k, layer) in network.layers.enumerated() {
             let n = rows * layer.size, slice = batch * layer.size
@@ -177,7 +175,6 @@ public final class SimulationWorkspace {
     /// The input buffer `[T, B, N_in]` of the prepared shape, to be filled before ``forward(_:options:)``.
     public var inputBuffer: UnsafeMutableBufferPointer<Float> {
         inputIsDense = true
-        usedDenseInput = true
         input.reserve(steps * batch * inputChannels)   // only when the input is dense: event input never needs it
         return input.buffer(steps * batch * inputChannels)
     }
