@@ -41,13 +41,15 @@ public final class SimulationWorkspace {
         var prepared: [FloatBuffer] = []     // per afferent: padded Wᵀ (dense, event-driven) or packed kernels (convolution)
         // Time chunks (bounded-memory mode): the state at the start of chunks 1, 2, … (``ChunkState/count`` [B, N]
         // slices each), saved by the first forward pass; the reverse-time carries of the backward pass (see
-        // ``BackwardCarry``); spike counts and totals summed over the chunks of the first pass.
+        // ``BackwardCarry``); spike counts and totals summed over the chunks of the first pass, and the ∂L/∂cnt of
+        // spike-count penalties, added to each chunk's output gradient.
         let checkpoints = FloatBuffer()
         let backwardCarry = FloatBuffer()
         let chunkCounts = FloatBuffer()
+        let countGradient = FloatBuffer()
         var chunkSpikes = 0.0
         var noiseSeedUsed: UInt64 = 0       // the escape-noise seed of the last first pass (recomputation reuses it)
-        var hasCountGradient = false        // chunkCounts holds ∂L/∂cnt after the counts (bounded-memory mode)
+        var hasCountGradient = false        // countGradient holds a penalty's ∂L/∂cnt (bounded-memory mode)
 
         func preparedBuffer(_ j: Int) -> FloatBuffer {
             while prepared.count <= j { prepared.append(FloatBuffer()) }
@@ -58,15 +60,15 @@ public final class SimulationWorkspace {
     /// Steps `T` of the current batch.
     public private(set) var steps = 0
     /// Steps held in the layer buffers: `T`, or the length of the current time chunk in bounded-memory mode.
-    var window = 0
+    var window: Int { min(chunkLength, steps - chunkStart) }
     /// First step of the chunk in the layer buffers (0 without chunks).
-    var chunkStart = 0
+    var chunkStart: Int { chunkIndex * chunkLength }
     /// Index of the chunk in the layer buffers.
     var chunkIndex = 0
     /// Steps per chunk (`T` without chunks).
     var chunkLength = 0
     /// Chunks of the current window (1 without chunks).
-    var chunkCount = 1
+    var chunkCount: Int { chunkLength == 0 ? 1 : (steps + chunkLength - 1) / chunkLength }
     /// Whether the layer buffers hold time chunks rather than the whole window.
     var isChunked: Bool { chunkCount > 1 }
     /// Whether the running forward pass is the first over this batch (it saves the chunk states), not a recomputation.
@@ -140,9 +142,6 @@ public final class SimulationWorkspace {
         self.steps = steps
         self.batch = batch
         chunkLength = min(timeChunkSteps ?? steps, steps)
-        chunkCount = (steps + chunkLength - 1) / chunkLength
-        window = chunkLength
-        chunkStart = 0
         chunkIndex = 0
         inputChannels = network.inputs
         sizes = network.layers.map(\.size)
@@ -163,7 +162,8 @@ public final class SimulationWorkspace {
             b.backwardCarry.reserve(BackwardCarry.count * slice)
             if isChunked {
                 b.checkpoints.reserve((chunkCount - 1) * ChunkState.count * slice)
-                b.chunkCounts.reserve(2 * slice)
+                b.chunkCounts.reserve(slice)
+                b.countGradient.reserve(slice)
             }
         }
         if isChunked, let last = sizes.last {
@@ -251,8 +251,6 @@ public final class SimulationWorkspace {
     /// Selects time chunk `c` (its steps and input events) and runs every layer's forward pass over it.
     func runChunk(_ c: Int, _ network: SpikingNetwork) {
         chunkIndex = c
-        chunkStart = c * chunkLength
-        window = min(chunkLength, steps - chunkStart)
         if inputHasEvents {
             let first = chunkStart * batch, rows = window * batch
             let offsets = inputEvents.rowOffsets, indices = inputEvents.indices
@@ -349,7 +347,7 @@ public final class SimulationWorkspace {
         let width = batch * sizes[k]
         precondition(gradient.count >= width, "count gradient too small")
         if isChunked {
-            addRow(gradient.baseAddress!, into: layers[k].chunkCounts.pointer + width, count: width)
+            addRow(gradient.baseAddress!, into: layers[k].countGradient.pointer, count: width)
             layers[k].hasCountGradient = true
         } else {
             for t in 0..<steps { addRow(gradient.baseAddress!, into: layers[k].gradOutput.pointer + t * width, count: width) }
@@ -364,7 +362,7 @@ public final class SimulationWorkspace {
         }
         fullOutputGradient.zero(steps * batch * (sizes.last ?? 0))
         for k in sizes.indices {
-            (layers[k].chunkCounts.pointer + batch * sizes[k]).update(repeating: 0, count: batch * sizes[k])
+            layers[k].countGradient.zero(batch * sizes[k])
             layers[k].hasCountGradient = false
         }
     }
@@ -380,7 +378,7 @@ public final class SimulationWorkspace {
                 b.gradOutput.zero(window * width)
             }
             if b.hasCountGradient {
-                for t in 0..<window { addRow(b.chunkCounts.pointer + width, into: b.gradOutput.pointer + t * width, count: width) }
+                for t in 0..<window { addRow(b.countGradient.pointer, into: b.gradOutput.pointer + t * width, count: width) }
             }
         }
     }
