@@ -135,6 +135,29 @@ public final class SpikeEventList {
         isBinary = isBinary && other.isBinary
     }
 
+    /// Replaces the contents with the rows of `parts` interleaved step by step: step `t` of the result is rows
+    /// `t·rowsPerStep[p] ..< (t+1)·rowsPerStep[p]` of each part `p` in turn (the lists of a time loop whose batch was split
+    /// across threads, gathered into the time-major order of the whole batch).
+    public func interleaveSteps(of parts: [SpikeEventList], rowsPerStep: [Int], steps: Int) {
+        precondition(parts.count == rowsPerStep.count, "one row count per part")
+        reset(width: parts.first?.width ?? width)
+        reserveRows(steps * rowsPerStep.reduce(0, +))
+        reserveIndices(parts.reduce(0) { $0 + $1.count })
+        var n = 0
+        for t in 0..<steps {
+            for (list, perStep) in zip(parts, rowsPerStep) {
+                precondition(list.width == width && list.rows >= (t + 1) * perStep, "part does not hold the step")
+                let first = t * perStep, events = Int(list.rowOffsets[first + perStep] - list.rowOffsets[first])
+                (indices + n).update(from: list.indices + Int(list.rowOffsets[first]), count: events)
+                let shift = Int32(n) - list.rowOffsets[first]
+                for r in 0..<perStep { rowOffsets[rows + r + 1] = list.rowOffsets[first + r + 1] + shift }
+                rows += perStep
+                n += events
+            }
+        }
+        isBinary = parts.allSatisfy(\.isBinary)
+    }
+
     /// Appends the rows of a `[rows, width]` matrix (same width as the list).
     public func append(from matrix: UnsafePointer<Float>, rows newRows: Int) {
         reserveRows(rows + newRows)

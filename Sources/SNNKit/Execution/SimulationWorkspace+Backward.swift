@@ -128,97 +128,132 @@ extension SimulationWorkspace {
 
         func visit<K: SurrogateKernel>(_ kernel: K) {
             let ws = workspace, b = ws.layers[k]
-            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n, window = ws.window
-            let u = b.state.pointer, s = b.spikes.pointer
             let gs = b.gradOutput.pointer, gx = b.gradInput.pointer, gy = b.gradSecondInput.pointer
-            // The reverse-time state gU, gI, gJ and what the later chunk left for this one (zeros after the window).
             let carry = b.backwardCarry.pointer
-            let gu = carry + BackwardCarry.membrane * slice, gi = carry + BackwardCarry.current * slice
-            let gj = carry + BackwardCarry.secondCurrent * slice
             ws.zeros.zero(slice)
-            let zero = UnsafePointer(ws.zeros.pointer)
             let isWindowEnd = ws.chunkIndex == ws.chunkCount - 1   // the chunk's last step is the window's last
-            let isWindowStart = ws.chunkStart == 0
-            let initialState = ws.chunkInitialState(k)
-            let initialMembrane = initialState.map { UnsafePointer($0 + ChunkState.membrane * slice) } ?? zero
-            // Dropped or stochastic spikes: R cannot be derived from U, read it as recorded.
-            let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
-            let resetSource = recorded ? b.resets.pointer : s
-            let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // gX[T−1] = 0 at the window's end (X[T−1] would only reach I[T]); at a chunk's end it is what the later
             // chunk's first step wrote.
             let lastInput = (gx + (window - 1) * slice, gy + (window - 1) * slice)
             if isWindowEnd {
                 lastInput.0.update(repeating: 0, count: slice)
-                if dual != nil { lastInput.1.update(repeating: 0, count: slice) }
+                if constants.dual != nil { lastInput.1.update(repeating: 0, count: slice) }
             } else {
                 lastInput.0.update(from: carry + BackwardCarry.input * slice, count: slice)
-                if dual != nil { lastInput.1.update(from: carry + BackwardCarry.secondInput * slice, count: slice) }
+                if constants.dual != nil { lastInput.1.update(from: carry + BackwardCarry.secondInput * slice, count: slice) }
             }
+            if b.usesDropout, isWindowEnd {
+                multiply(count: slice, gs + (window - 1) * slice, by: b.dropoutScale.pointer + (window - 1) * slice)
+            }
+            // Samples never interact: the batch is split across threads for the whole window, unless the per-neuron
+            // decay gradients (sums over the batch) or a convolutional recurrence tie them together.
+            let splits = !learnsTimeConstants && recurrent.allSatisfy { $0.projection.operation == .dense }
+            let parts = splits ? ws.batchParts(units: n) : 1
+            if parts == 1 {
+                scan(kernel, samples: 0..<ws.batch)
+            } else {
+                parallelChunks(ws.batch, parts: parts) { samples, _ in scan(kernel, samples: samples) }
+            }
+            if ws.chunkStart != 0 {   // what the earlier chunk's last step reads
+                let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
+                (carry + BackwardCarry.nextSpikeGradient * slice).update(from: gs, count: slice)
+                (carry + BackwardCarry.nextReset * slice).update(from: recorded ? b.resets.pointer : b.spikes.pointer, count: slice)
+            }
+        }
+
+        /// The window's steps in reverse for the samples `samples` (elements `samples·N` of each `[B, N]` slice).
+        private func scan<K: SurrogateKernel>(_ kernel: K, samples: Range<Int>) {
+            let ws = workspace, b = ws.layers[k]
+            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
+            let n = ws.sizes[k], slice = ws.batch * n, window = ws.window
+            let offset = samples.lowerBound * n, count = samples.count * n
+            // Pointers to element 0 of this part in step 0 (step t adds t·slice).
+            let u = b.state.pointer + offset
+            let gs = b.gradOutput.pointer + offset, gx = b.gradInput.pointer + offset, gy = b.gradSecondInput.pointer + offset
+            // The reverse-time state gU, gI, gJ and what the later chunk left for this one (zeros after the window).
+            let carry = b.backwardCarry.pointer + offset
+            let gu = carry + BackwardCarry.membrane * slice, gi = carry + BackwardCarry.current * slice
+            let gj = carry + BackwardCarry.secondCurrent * slice
+            let zero = UnsafePointer(ws.zeros.pointer)
+            let isWindowEnd = ws.chunkIndex == ws.chunkCount - 1
+            let isWindowStart = ws.chunkStart == 0
+            let initialMembrane = ws.chunkInitialState(k).map { UnsafePointer($0 + offset + ChunkState.membrane * slice) } ?? zero
+            // Dropped or stochastic spikes: R cannot be derived from U, read it as recorded.
+            let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
+            let resetSource = (recorded ? b.resets.pointer : b.spikes.pointer) + offset
+            let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // Step 0 writes gX, gY of the step before the chunk there, for the earlier chunk.
             let before = (carry + BackwardCarry.input * slice, carry + BackwardCarry.secondInput * slice)
             // Lowest step whose products into gS[t] are done (at the window's end gX[T−1] is zero: nothing to do).
             var productDone = isWindowEnd ? window - 1 : window
             // Dropout: ∂L/∂S_internal = ∂L/∂S_transmitted · scale, applied once a step's transmitted gradient is final
             // (before the differentiated reset adds the internal spike's own term).
-            let scale = b.usesDropout ? b.dropoutScale.pointer : nil
-            if let scale, isWindowEnd { multiply(count: slice, gs + (window - 1) * slice, by: scale + (window - 1) * slice) }
+            let scale = b.usesDropout ? b.dropoutScale.pointer + offset : nil
             for t in (0..<window).reversed() {
-                let last = t + 1 == window
-                let nextSpikeGradient = !last ? UnsafePointer(gs + (t + 1) * slice)
+                let at = t * slice, last = t + 1 == window
+                let nextSpikeGradient = !last ? UnsafePointer(gs + at + slice)
                     : (isWindowEnd ? zero : UnsafePointer(carry + BackwardCarry.nextSpikeGradient * slice))
-                let nextReset = !last ? UnsafePointer(resetSource + (t + 1) * slice)
+                let nextReset = !last ? UnsafePointer(resetSource + at + slice)
                     : (isWindowEnd ? zero : UnsafePointer(carry + BackwardCarry.nextReset * slice))
                 let reset: BackwardReset = last && isWindowEnd ? .stored : (recorded ? .stored : (b.emitsStepSpikes ? .fromMembrane : .oneMinusStoredSpike))
                 if let dual {
-                    dualCurrentBackwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, surrogate: kernel, membrane: u + t * slice,
+                    dualCurrentBackwardStep(count: count, coefficients: dual, perNeuron: perNeuron, surrogate: kernel, membrane: u + at,
                                             nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
                                             gradMembrane: gu, gradCurrents: (gi, gj),
-                                            previousGradInputs: t > 0 ? (gx + (t - 1) * slice, gy + (t - 1) * slice) : before)
+                                            previousGradInputs: t > 0 ? (gx + at - slice, gy + at - slice) : before)
                 } else {
-                    lifBackwardStep(count: slice, coefficients: coefficients, surrogate: kernel, membrane: u + t * slice,
+                    lifBackwardStep(count: count, coefficients: coefficients, surrogate: kernel, membrane: u + at,
                                     nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
-                                    gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + (t - 1) * slice : before.0)
+                                    gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + at - slice : before.0)
                 }
-                if learnsTimeConstants {
-                    accumulateDecayGradients(count: slice, units: n, gradMembrane: gu, gradCurrent: gi, reset: b.resets.pointer + t * slice,
-                                             previousMembrane: t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice),
-                                             drive: b.drive.pointer + t * slice, previousCurrent: b.currentHistory.pointer + t * slice,
+                if learnsTimeConstants {   // one part (see visit): the sums over the batch are not split
+                    accumulateDecayGradients(count: count, units: n, gradMembrane: gu, gradCurrent: gi, reset: b.resets.pointer + offset + at,
+                                             previousMembrane: t == 0 ? initialMembrane : UnsafePointer(u + at - slice),
+                                             drive: b.drive.pointer + offset + at, previousCurrent: b.currentHistory.pointer + offset + at,
                                              membraneDecayGradient: b.decayGradients.pointer, synapseDecayGradient: b.decayGradients.pointer + n)
                 }
                 // gS[t] is read by step t−1: its products must be done now; gX[t−1] is already known, so do both steps
-                // in one product of 2B rows (the slices t−1, t are adjacent). At a chunk's first step gS[0] is read by
-                // the earlier chunk (at the window's start S[0] is a constant).
+                // at once (one product of 2B rows when the slices t−1, t are adjacent, i.e. the batch is not split). At
+                // a chunk's first step gS[0] is read by the earlier chunk (at the window's start S[0] is a constant).
                 if productDone > t, t > 0 || !isWindowStart {
-                    let first = max(t - 1, 0), rows = (first * ws.batch)..<(productDone * ws.batch), count = (productDone - first) * slice
-                    for (j, p) in recurrent {
-                        ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
-                                                   into: gs, parallel: false)
+                    let first = max(t - 1, 0)
+                    if samples.count == ws.batch {
+                        ws.timed("recurrent products") { recurrentProducts(steps: first..<productDone, samples: samples) }
+                    } else {
+                        for step in first..<productDone { recurrentProducts(steps: step..<(step + 1), samples: samples) }
                     }
-                    if let scale { multiply(count: count, gs + first * slice, by: scale + first * slice) }
-                    // The adaptation current is driven by the neuron's own (internal) spikes.
-                    if adaptation != 0 { axpy(count: count, adaptation, gy + first * slice, gs + first * slice) }
+                    for step in first..<productDone {
+                        if let scale { multiply(count: count, gs + step * slice, by: scale + step * slice) }
+                        // The adaptation current is driven by the neuron's own (internal) spikes.
+                        if adaptation != 0 { axpy(count: count, adaptation, gy + step * slice, gs + step * slice) }
+                    }
                     productDone = first
                 }
                 if differentiatesReset {
                     // ∂U[t]/∂S[t] = −(λ_m U[t-1] + κ_m D[t]) with the drive D = I[t-1] − J[t-1] recorded by the forward pass.
-                    let uPrev = t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice)
-                    let drive = b.drive.pointer + t * slice
-                    let g = gs + t * slice
+                    let uPrev = t == 0 ? initialMembrane : UnsafePointer(u + at - slice)
+                    let drive = b.drive.pointer + offset + at
+                    let g = gs + at
                     if let p = perNeuron {
-                        for e in 0..<slice {
+                        for e in 0..<count {
                             let l = p.membrane[e % n]
                             g[e] -= gu[e] * (l * uPrev[e] + (1 - l) * drive[e])
                         }
                     } else {
-                        for e in 0..<slice { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
+                        for e in 0..<count { g[e] -= gu[e] * (lm * uPrev[e] + km * drive[e]) }
                     }
                 }
             }
-            if !isWindowStart {   // what the earlier chunk's last step reads
-                (carry + BackwardCarry.nextSpikeGradient * slice).update(from: gs, count: slice)
-                (carry + BackwardCarry.nextReset * slice).update(from: resetSource, count: slice)
+        }
+
+        /// `gS[steps, samples] += Σ_recurrent opᵀ(gX[steps, samples])`: one product for contiguous rows.
+        private func recurrentProducts(steps: Range<Int>, samples: Range<Int>) {
+            let ws = workspace, gs = ws.layers[k].gradOutput.pointer
+            let rows = (steps.lowerBound * ws.batch + samples.lowerBound)..<((steps.upperBound - 1) * ws.batch + samples.upperBound)
+            for (j, p) in recurrent {
+                ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
+                                           into: gs, parallel: false, gemmParts: samples.count == ws.batch ? ws.threadCount : 1)
             }
         }
     }

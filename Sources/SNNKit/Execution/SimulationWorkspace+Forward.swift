@@ -233,73 +233,116 @@ extension SimulationWorkspace {
 
         func run<F: SpikeNonlinearity>(_ spike: F) {
             let ws = workspace, b = ws.layers[k]
-            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n
-            let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer, y = b.secondCurrents.pointer
-            let current = b.scratchA.pointer, second = b.scratchC.pointer
             ws.zeros.zero(slice)
-            let zero = UnsafePointer(ws.zeros.pointer)
-            let state = ws.chunkInitialState(k)
-            if let state {
-                current.update(from: state + ChunkState.current * slice, count: slice)
-                second.update(from: state + ChunkState.secondCurrent * slice, count: slice)
+            if let state = ws.chunkInitialState(k) {
+                b.scratchA.pointer.update(from: state + ChunkState.current * slice, count: slice)
+                b.scratchC.pointer.update(from: state + ChunkState.secondCurrent * slice, count: slice)
             } else {
                 b.scratchA.zero(slice)
                 b.scratchC.zero(slice)
             }
+            // Samples never interact: the batch is split across threads for the whole window (no per-step
+            // synchronization), unless the step's random draws or a convolutional recurrence tie the samples together.
+            let splits = escapeNoise == nil && recurrent.allSatisfy { $0.projection.operation == .dense }
+            let parts = splits ? ws.batchParts(units: n) : 1
+            if parts == 1 {
+                scan(spike, samples: 0..<ws.batch, events: b.events)
+            } else {
+                let lists = ws.partEvents(parts, width: n)
+                parallelChunks(ws.batch, parts: parts) { samples, i in scan(spike, samples: samples, events: lists[i]) }
+                if b.hasEvents {
+                    b.events.interleaveSteps(of: lists, rowsPerStep: (0..<parts).map { ($0 + 1) * ws.batch / parts - $0 * ws.batch / parts },
+                                             steps: ws.window)
+                }
+            }
+            if let save = ws.chunkFinalState(k) {
+                let last = ws.window - 1
+                (save + ChunkState.current * slice).update(from: b.scratchA.pointer, count: slice)
+                (save + ChunkState.membrane * slice).update(from: b.state.pointer + last * slice, count: slice)
+                (save + ChunkState.input * slice).update(from: b.currents.pointer + last * slice, count: slice)
+                if constants.dual != nil {
+                    (save + ChunkState.secondCurrent * slice).update(from: b.scratchC.pointer, count: slice)
+                    (save + ChunkState.secondInput * slice).update(from: b.secondCurrents.pointer + last * slice, count: slice)
+                }
+            }
+        }
+
+        /// The window's steps for the samples `samples` (elements `samples·N` of each `[B, N]` slice); their spikes
+        /// are appended to `events`, `|samples|` rows per step.
+        private func scan<F: SpikeNonlinearity>(_ spike: F, samples: Range<Int>, events: SpikeEventList) {
+            let ws = workspace, b = ws.layers[k]
+            let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
+            let n = ws.sizes[k], slice = ws.batch * n, offset = samples.lowerBound * n, count = samples.count * n
+            // Pointers to element 0 of this part in step 0 (step t adds t·slice).
+            let u = b.state.pointer + offset, s = b.spikes.pointer + offset, x = b.currents.pointer + offset
+            let y = b.secondCurrents.pointer + offset
+            let current = b.scratchA.pointer + offset, second = b.scratchC.pointer + offset
+            let zero = UnsafePointer(ws.zeros.pointer)
+            let state = ws.chunkInitialState(k).map { $0 + offset }
             let initialMembrane = state.map { UnsafePointer($0 + ChunkState.membrane * slice) } ?? zero
             let initialInputs = state.map { (UnsafePointer($0 + ChunkState.input * slice), UnsafePointer($0 + ChunkState.secondInput * slice)) }
                 ?? (zero, zero)
             let noise: UnsafePointer<Float>? = escapeNoise != nil ? UnsafePointer(b.thresholdNoise.pointer) : nil
+            let single = samples.count == ws.batch
             for t in 0..<ws.window {
+                let at = t * slice
                 if let escapeNoise {
                     var rng = ws.stepRandomGenerator(seed: noiseSeed, step: t)
                     escapeNoise.fillThresholdOffsets(b.thresholdNoise.pointer, count: slice, using: &rng)
                 }
                 let reset: ResetSource
-                if replay { reset = .replay(b.resets.pointer + t * slice) }
+                if replay { reset = .replay(b.resets.pointer + offset + at) }
                 else if smooth && !keepsDrive { reset = .step }
                 else { reset = .oneMinusSpike }
-                let previousMembrane = t == 0 ? initialMembrane : UnsafePointer(u + (t - 1) * slice)
-                let resetOut = recordsResets && !replay ? b.resets.pointer + t * slice : nil
+                let previousMembrane = t == 0 ? initialMembrane : UnsafePointer(u + at - slice)
+                let resetOut = recordsResets && !replay ? b.resets.pointer + offset + at : nil
                 if let dual {
-                    if keepsCurrents { (b.currentHistory.pointer + t * slice).update(from: current, count: slice) }
-                    dualCurrentForwardStep(count: slice, coefficients: dual, perNeuron: perNeuron, spike: spike, reset: reset, previousMembrane: previousMembrane,
+                    if keepsCurrents { (b.currentHistory.pointer + offset + at).update(from: current, count: count) }
+                    dualCurrentForwardStep(count: count, coefficients: dual, perNeuron: perNeuron, spike: spike, reset: reset, previousMembrane: previousMembrane,
                                            currents: (current, second),
-                                           previousInputs: t == 0 ? initialInputs : (UnsafePointer(x + (t - 1) * slice), UnsafePointer(y + (t - 1) * slice)),
-                                           membrane: u + t * slice, spikes: s + t * slice,
-                                           drive: keepsDrive ? b.drive.pointer + t * slice : nil, resetOut: resetOut,
+                                           previousInputs: t == 0 ? initialInputs : (UnsafePointer(x + at - slice), UnsafePointer(y + at - slice)),
+                                           membrane: u + at, spikes: s + at,
+                                           drive: keepsDrive ? b.drive.pointer + offset + at : nil, resetOut: resetOut,
                                            thresholdNoise: noise)
-                    if adaptation != 0 { axpy(count: slice, adaptation, s + t * slice, y + t * slice) }
+                    if adaptation != 0 { axpy(count: count, adaptation, s + at, y + at) }
                 } else {
-                    if keepsDrive { (b.drive.pointer + t * slice).update(from: current, count: slice) }
-                    lifForwardStep(count: slice, coefficients: coefficients, spike: spike, reset: reset,
+                    if keepsDrive { (b.drive.pointer + offset + at).update(from: current, count: count) }
+                    lifForwardStep(count: count, coefficients: coefficients, spike: spike, reset: reset,
                                    previousMembrane: previousMembrane, current: current,
-                                   previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + (t - 1) * slice), membrane: u + t * slice,
-                                   spikes: s + t * slice, resetOut: resetOut, thresholdNoise: noise)
+                                   previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice), membrane: u + at,
+                                   spikes: s + at, resetOut: resetOut, thresholdNoise: noise)
                 }
-                if b.usesDropout { multiply(count: slice, s + t * slice, by: b.dropoutScale.pointer + t * slice) }
-                var density: Double? = nil
+                if b.usesDropout { multiply(count: count, s + at, by: b.dropoutScale.pointer + offset + at) }
+                var density = 1.0
                 if b.hasEvents {
-                    let before = b.events.count
-                    b.events.append(from: s + t * slice, rows: ws.batch)
-                    density = Double(b.events.count - before) / Double(slice)
+                    let before = events.count
+                    events.append(from: s + at, rows: samples.count)
+                    density = Double(events.count - before) / Double(count)
                 }
-                let rows = (t * ws.batch)..<((t + 1) * ws.batch)
-                for r in recurrent {
-                    ws.propagate(k, r.index, r.projection, rows: rows, into: ws.currents(k, r.projection.synapse), overwrite: false,
-                                 transposed: r.transposed, density: density ?? 1, parallel: false)
+                if single {
+                    ws.timed("recurrent products") { propagateRecurrent(step: t, samples: samples, events: events, density: density) }
+                } else {
+                    propagateRecurrent(step: t, samples: samples, events: events, density: density)
                 }
             }
-            if let save = ws.chunkFinalState(k) {
-                let last = ws.window - 1
-                (save + ChunkState.current * slice).update(from: current, count: slice)
-                (save + ChunkState.membrane * slice).update(from: u + last * slice, count: slice)
-                (save + ChunkState.input * slice).update(from: x + last * slice, count: slice)
-                if dual != nil {
-                    (save + ChunkState.secondCurrent * slice).update(from: second, count: slice)
-                    (save + ChunkState.secondInput * slice).update(from: y + last * slice, count: slice)
+        }
+
+        /// `X[t, samples] += op(S[t, samples])` for each recurrent afferent; `events` lists this part's spikes.
+        private func propagateRecurrent(step t: Int, samples: Range<Int>, events: SpikeEventList, density: Double) {
+            let ws = workspace
+            let rows = (t * ws.batch + samples.lowerBound)..<(t * ws.batch + samples.upperBound)
+            for r in recurrent {
+                let x = ws.currents(k, r.projection.synapse)
+                guard r.projection.operation == .dense else {   // one part (see run): the list's rows are the window's
+                    ws.propagate(k, r.index, r.projection, rows: rows, into: x, overwrite: false, transposed: r.transposed,
+                                 density: density, parallel: false)
+                    continue
                 }
+                let listed = ws.layers[k].hasEvents && events.isBinary ? events : nil
+                ws.propagateDense(r.projection, rows: rows, into: x, overwrite: false, transposed: r.transposed, density: density,
+                                  events: listed, eventRows: (t * samples.count)..<((t + 1) * samples.count),
+                                  parts: 1)
             }
         }
     }

@@ -48,22 +48,8 @@ extension SimulationWorkspace {
         let parts = parallel ? threadCount : 1
         switch p.operation {
         case .dense:
-            let n = p.weights.shape[0]
-            if eventDriven, let events {
-                let wt = transposed ?? preparedTransposedWeights(k, j, p)
-                parallelChunks(rows.count, parts: parts) { chunk, _ in
-                    accumulateEvents(events, rows: (rows.lowerBound + chunk.lowerBound)..<(rows.lowerBound + chunk.upperBound),
-                                     transposedWeights: wt, outputs: n, into: x, overwrite: overwrite)
-                }
-            } else {
-                let (src, _) = sourcePointer(p.source)
-                let (lower, count, width) = sourceRange(p)
-                p.weights.withUnsafeBufferPointer { w in
-                    parallelSGEMM(parts: threadCount, .none, .transposed, m: rows.count, n: n, k: count, alpha: 1,
-                                  a: src + rows.lowerBound * width + lower, lda: width, b: w.baseAddress!, ldb: count,
-                                  beta: overwrite ? 0 : 1, c: x + rows.lowerBound * n, ldc: n)
-                }
-            }
+            propagateDense(p, rows: rows, into: x, overwrite: overwrite, transposed: transposed ?? (eventDriven ? preparedTransposedWeights(k, j, p) : nil),
+                           density: density, events: events, eventRows: rows, parts: parts)
         case let .convolution(shape):
             let packed = UnsafePointer(layers[k].preparedBuffer(j).pointer)
             let src = eventDriven ? nil : sourcePointer(p.source).0
@@ -87,16 +73,40 @@ extension SimulationWorkspace {
         }
     }
 
+    /// `x[rows] (=|+=) W·source[rows]` for a dense projection: event-driven from `events` below the crossover density
+    /// (rows `eventRows` of the list are the source's `rows`; `transposed` is the padded `Wᵀ`), else BLAS.
+    /// - Parameter parts: threads to split the rows across.
+    func propagateDense(_ p: Projection, rows: Range<Int>, into x: UnsafeMutablePointer<Float>, overwrite: Bool,
+                        transposed: UnsafePointer<Float>?, density: Double?, events: SpikeEventList?, eventRows: Range<Int>, parts: Int) {
+        let n = p.weights.shape[0]
+        if usesEvents(events, density: density), let events, let transposed {
+            // Output row of list row r: r + shift (the list may hold a part of the batch, see the time loop).
+            let out = x + (rows.lowerBound - eventRows.lowerBound) * n
+            parallelChunks(rows.count, parts: parts) { chunk, _ in
+                accumulateEvents(events, rows: (eventRows.lowerBound + chunk.lowerBound)..<(eventRows.lowerBound + chunk.upperBound),
+                                 transposedWeights: transposed, outputs: n, into: out, overwrite: overwrite)
+            }
+        } else {
+            let (src, _) = sourcePointer(p.source)
+            let (lower, count, width) = sourceRange(p)
+            p.weights.withUnsafeBufferPointer { w in
+                parallelSGEMM(parts: parts, .none, .transposed, m: rows.count, n: n, k: count, alpha: 1,
+                              a: src + rows.lowerBound * width + lower, lda: width, b: w.baseAddress!, ldb: count,
+                              beta: overwrite ? 0 : 1, c: x + rows.lowerBound * n, ldc: n)
+            }
+        }
+    }
+
     /// `gSource[rows] += opᵀ(gX[rows])` for afferent `j` of layer `k` (`gSource` is the full-width source gradient).
     func accumulateInputGradient(_ k: Int, _ j: Int, _ p: Projection, gradInput gx: UnsafePointer<Float>, rows: Range<Int>,
-                                 into gsrc: UnsafeMutablePointer<Float>, parallel: Bool) {
+                                 into gsrc: UnsafeMutablePointer<Float>, parallel: Bool, gemmParts: Int? = nil) {
         let parts = parallel ? threadCount : 1
         switch p.operation {
         case .dense:
             let n = p.weights.shape[0]
             let (lower, count, width) = sourceRange(p)
             p.weights.withUnsafeBufferPointer { w in
-                parallelSGEMM(parts: threadCount, .none, .none, m: rows.count, n: count, k: n, alpha: 1, a: gx + rows.lowerBound * n, lda: n,
+                parallelSGEMM(parts: gemmParts ?? threadCount, .none, .none, m: rows.count, n: count, k: n, alpha: 1, a: gx + rows.lowerBound * n, lda: n,
                               b: w.baseAddress!, ldb: count, beta: 1, c: gsrc + rows.lowerBound * width + lower, ldc: width)
             }
         case let .convolution(shape):

@@ -100,6 +100,7 @@ public final class SimulationWorkspace {
     let input = FloatBuffer()
     let inputEvents = SpikeEventList()
     let scanScratch = [SpikeEventList()]
+    var partEventLists: [SpikeEventList] = []
     var inputHasEvents = false
     var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
     let zeros = FloatBuffer()
@@ -445,6 +446,19 @@ public final class SimulationWorkspace {
         static let secondInput = 5
         /// The reset source (`S` or recorded `R`) of the later chunk's first step.
         static let nextReset = 6
+    }
+
+    /// The threads a layer's time loop splits the batch across: ``threadCount`` (at most one per sample) when the
+    /// window holds enough work to pay for a dispatch, else 1.
+    func batchParts(units: Int) -> Int {
+        window * batch * units >= 1 << 16 ? max(1, min(threadCount, batch)) : 1
+    }
+
+    /// `parts` empty event lists of `width` columns, one per part of a batch-split time loop.
+    func partEvents(_ parts: Int, width: Int) -> [SpikeEventList] {
+        while partEventLists.count < parts { partEventLists.append(SpikeEventList()) }
+        for list in partEventLists.prefix(parts) { list.reset(width: width) }
+        return Array(partEventLists.prefix(parts))
     }
 
     /// Whether a product with this source should be event-driven.

@@ -105,8 +105,10 @@ public final class Trainer {
             var regularizerLoss = 0.0
             for r in regularizers { regularizerLoss += r.apply(network: network, workspace: workspace, gradients: &g) }
             workspace.backward(network, into: &g)
-            optimizer.update(&network, gradients: g)
-            network.applyConstraints()
+            workspace.timed("optimizer") {
+                optimizer.update(&network, gradients: g)
+                network.applyConstraints()
+            }
             return BatchResult(loss: result.loss, regularizerLoss: regularizerLoss, correct: result.correct, firingRatesHz: result.firingRatesHz)
         }
     }
@@ -164,9 +166,9 @@ public final class Trainer {
         workspace.forward(network, options: ForwardOptions(dropoutSeed: training ? dropoutSeeds.next() : nil))
         if computesGradients { workspace.zeroOutputGradients() }
         let last = network.layers.count - 1
-        let (value, predictions) = loss.evaluate(output: workspace.output(ofLayer: last), steps: workspace.steps, batch: workspace.batch,
+        let (value, predictions) = workspace.timed("loss") { loss.evaluate(output: workspace.output(ofLayer: last), steps: workspace.steps, batch: workspace.batch,
                                                  classes: network.outputSize, labels: labels,
-                                                 gradient: computesGradients ? workspace.outputGradient(ofLayer: last) : nil)
+                                                 gradient: computesGradients ? workspace.outputGradient(ofLayer: last) : nil) }
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         let norm = Double(workspace.steps * workspace.batch) * network.timeStep.seconds
         let rates = network.layers.indices.filter { network.layers[$0].neuron.isSpiking }.map {
