@@ -172,14 +172,19 @@ for var w in workloads {
         let t = try time { _ = try trainer.step(labels: labels) }
         if k >= 2 { train.append(t) }
     }
+    let trainPhases = trainer.phaseSeconds
     for k in 0..<(repetitions + 1) {
         let t = try time { _ = try trainer.forward(labels: labels) }
         if k >= 1 { forward.append(t) }
     }
     if profile {
-        let total = Double(repetitions + 2 + repetitions + 1)
-        print("  phases of \(w.name) (ms per call, train steps and forward passes together): " + trainer.phaseSeconds.sorted { $0.key < $1.key }
-            .map { String(format: "%@ %.1f", $0.key, $0.value * 1e3 / total) }.joined(separator: ", "))
+        // Phases may nest ("recurrent products" is part of "time loop" and "backward loop").
+        func line(_ phases: [String: Double], per calls: Int) -> String {
+            phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f", $0.key, $0.value * 1e3 / Double(calls)) }.joined(separator: ", ")
+        }
+        let forwardPhases = trainer.phaseSeconds.merging(trainPhases) { all, train in all - train }
+        print("  phases of \(w.name), ms per train step: " + line(trainPhases, per: repetitions + 2))
+        print("  phases of \(w.name), ms per forward pass: " + line(forwardPhases, per: repetitions + 1))
     }
     let flops = denseFLOPs(net, steps: w.steps, batch: batch)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
@@ -233,3 +238,4 @@ if arguments.contains("--kernels") {
     print(String(format: "event weight gradient (%d events): blocked %.2f ms, per-event %.2f ms (medians of %d)",
                  events.count, median(blocked) * 1e3, median(perEvent) * 1e3, repetitions))
 }
+

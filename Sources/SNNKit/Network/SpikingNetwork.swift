@@ -251,6 +251,15 @@ extension SpikingNetwork {
         }
     }
 
+    /// Calls `body` with the scalars of parameter `id`, mutable in place (no copy of the tensor).
+    mutating func withScalars<R>(of id: ParameterID, _ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+        switch id.kind {
+        case .weights: return layers[id.layer].afferents[id.afferent].weights.scalars.withUnsafeMutableBufferPointer { body($0) }
+        case .bias: return layers[id.layer].afferents[id.afferent].bias!.scalars.withUnsafeMutableBufferPointer { body($0) }
+        case .timeConstants: return layers[id.layer].timeConstants!.parameters.scalars.withUnsafeMutableBufferPointer { body($0) }
+        }
+    }
+
     /// Total number of trainable scalars.
     public var parameterCount: Int { parameterIDs.reduce(0) { $0 + self[$1].count } }
 }

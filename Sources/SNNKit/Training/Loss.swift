@@ -25,15 +25,27 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
         var argmaxStep = [Int](repeating: 0, count: classes)
         let invB = 1 / Double(batch)
         func at(_ t: Int, _ b: Int, _ c: Int) -> Int { (t * batch + b) * classes + c }
+        // Max over time of every (sample, class), scanning the time-major output in memory order (first maximum wins).
+        var peaks = [Float](), peakSteps = [Int32]()
+        if self == .maxOverTimeCrossEntropy {
+            let slice = batch * classes
+            peaks = [Float](repeating: -.infinity, count: slice)
+            peakSteps = [Int32](repeating: 0, count: slice)
+            for t in 0..<steps {
+                let row = output.baseAddress! + t * slice
+                for e in 0..<slice where row[e] > peaks[e] {
+                    peaks[e] = row[e]
+                    peakSteps[e] = Int32(t)
+                }
+            }
+        }
         for b in 0..<batch {
             let y = labels[b]
             switch self {
             case .maxOverTimeCrossEntropy:
                 for c in 0..<classes {
-                    var best = -Double.infinity, bestT = 0
-                    for t in 0..<steps where Double(output[at(t, b, c)]) > best { best = Double(output[at(t, b, c)]); bestT = t }
-                    logits[c] = best
-                    argmaxStep[c] = bestT
+                    logits[c] = Double(peaks[b * classes + c])
+                    argmaxStep[c] = Int(peakSteps[b * classes + c])
                 }
                 total += Self.crossEntropy(logits, y, &probabilities)
                 if let gradient {

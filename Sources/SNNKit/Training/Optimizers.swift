@@ -30,13 +30,13 @@ extension Optimizer {
 }
 
 extension Optimizer {
-    /// Visits each parameter with its gradient and a per-parameter state slot index.
+    /// Visits each parameter, in place (no copy), with its gradient and its per-parameter state slot index.
     static func forEachParameter(_ network: inout SpikingNetwork, _ gradients: NetworkGradients,
-                                 _ body: (Int, inout [Float], [Float]) -> Void) {
+                                 _ body: (Int, UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void) {
         for (i, id) in gradients.ids.enumerated() {
-            var p = network[id]
-            body(i, &p.scalars, gradients.tensors[i].scalars)
-            network[id] = p
+            gradients.tensors[i].scalars.withUnsafeBufferPointer { grad in
+                network.withScalars(of: id) { p in body(i, p, grad) }
+            }
         }
     }
 }
@@ -88,17 +88,19 @@ public struct SMORMS3: Optimizer {
         var mem = memory, g1 = mean, g2 = meanSquare
         memory = []; mean = []; meanSquare = []  // keep the state uniquely referenced (no copy on write)
         Self.forEachParameter(&network, gradients) { i, p, grad in
-            for e in p.indices {
-                let gr = grad[e]
-                let r = 1 / (mem[i][e] + 1)
-                let a = (1 - r) * g1[i][e] + r * gr
-                let b = (1 - r) * g2[i][e] + r * gr * gr
-                let x = a * a / (b + eps)
-                mem[i][e] = mem[i][e] * (1 - x) + 1
-                g1[i][e] = a
-                g2[i][e] = b
-                p[e] -= min(x, lr) * gr / (b.squareRoot() + eps)
-            }
+            mem[i].withUnsafeMutableBufferPointer { mem in g1[i].withUnsafeMutableBufferPointer { g1 in g2[i].withUnsafeMutableBufferPointer { g2 in
+                for e in p.indices {
+                    let gr = grad[e]
+                    let r = 1 / (mem[e] + 1)
+                    let a = (1 - r) * g1[e] + r * gr
+                    let b = (1 - r) * g2[e] + r * gr * gr
+                    let x = a * a / (b + eps)
+                    mem[e] = mem[e] * (1 - x) + 1
+                    g1[e] = a
+                    g2[e] = b
+                    p[e] -= min(x, lr) * gr / (b.squareRoot() + eps)
+                }
+            } } }
         }
         memory = mem; mean = g1; meanSquare = g2
         step += 1
@@ -155,12 +157,14 @@ public struct Adam: Optimizer {
         var mm = m, vv = v
         m = []; v = []
         Self.forEachParameter(&network, gradients) { i, p, grad in
-            for e in p.indices {
-                let g = grad[e]
-                mm[i][e] = b1 * mm[i][e] + (1 - b1) * g
-                vv[i][e] = b2 * vv[i][e] + (1 - b2) * g * g
-                p[e] -= lr * (mm[i][e] / c1) / ((vv[i][e] / c2).squareRoot() + eps)
-            }
+            mm[i].withUnsafeMutableBufferPointer { m in vv[i].withUnsafeMutableBufferPointer { v in
+                for e in p.indices {
+                    let g = grad[e]
+                    m[e] = b1 * m[e] + (1 - b1) * g
+                    v[e] = b2 * v[e] + (1 - b2) * g * g
+                    p[e] -= lr * (m[e] / c1) / ((v[e] / c2).squareRoot() + eps)
+                }
+            } }
         }
         m = mm; v = vv
     }
@@ -206,10 +210,12 @@ public struct SGD: Optimizer {
         var vel = velocity
         velocity = []
         Self.forEachParameter(&network, gradients) { i, p, grad in
-            for e in p.indices {
-                let g = grad[e]
-                vel[i][e] = mu * vel[i][e] + g
-                p[e] -= lr * (nesterov ? g + mu * vel[i][e] : vel[i][e])
+            vel[i].withUnsafeMutableBufferPointer { v in
+                for e in p.indices {
+                    let g = grad[e]
+                    v[e] = mu * v[e] + g
+                    p[e] -= lr * (nesterov ? g + mu * v[e] : v[e])
+                }
             }
         }
         velocity = vel
