@@ -31,12 +31,8 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
             let slice = batch * classes
             peaks = [Float](repeating: -.infinity, count: slice)
             peakSteps = [Int32](repeating: 0, count: slice)
-            for t in 0..<steps {
-                let row = output.baseAddress! + t * slice
-                for e in 0..<slice where row[e] > peaks[e] {
-                    peaks[e] = row[e]
-                    peakSteps[e] = Int32(t)
-                }
+            peaks.withUnsafeMutableBufferPointer { peak in
+                peakSteps.withUnsafeMutableBufferPointer { step in Self.trackMaxima(output, steps: steps, slice: slice, peak, step) }
             }
         }
         for b in 0..<batch {
@@ -87,6 +83,31 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// `−log softmax(logits)[label]`, computed stably; leaves the softmax in `probabilities`.
+    /// `peak[e] = max_t x[t, e]`, `step[e]` = the first step reaching it (branch-free, 8 elements at a time; the
+    /// buffers start at −∞ and 0).
+    private static func trackMaxima(_ x: UnsafeBufferPointer<Float>, steps: Int, slice: Int,
+                                    _ peak: UnsafeMutableBufferPointer<Float>, _ step: UnsafeMutableBufferPointer<Int32>) {
+        let p = peak.baseAddress!, s = step.baseAddress!
+        for t in 0..<steps {
+            let row = x.baseAddress! + t * slice
+            let now = SIMD8<Int32>(repeating: Int32(t))
+            var e = 0
+            while e + 8 <= slice {
+                let v = UnsafeRawPointer(row + e).loadUnaligned(as: SIMD8<Float>.self)
+                let best = UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Float>.self)
+                let at = UnsafeRawPointer(s + e).loadUnaligned(as: SIMD8<Int32>.self)
+                let higher = v .> best
+                UnsafeMutableRawPointer(p + e).storeBytes(of: best.replacing(with: v, where: higher), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(s + e).storeBytes(of: at.replacing(with: now, where: higher), as: SIMD8<Int32>.self)
+                e += 8
+            }
+            for e in e..<slice where row[e] > p[e] {
+                p[e] = row[e]
+                s[e] = Int32(t)
+            }
+        }
+    }
+
     static func crossEntropy(_ logits: [Double], _ label: Int, _ probabilities: inout [Double]) -> Double {
         let m = logits.max() ?? 0
         var z = 0.0

@@ -158,11 +158,24 @@ public struct Adam: Optimizer {
         m = []; v = []
         Self.forEachParameter(&network, gradients) { i, p, grad in
             mm[i].withUnsafeMutableBufferPointer { m in vv[i].withUnsafeMutableBufferPointer { v in
-                for e in p.indices {
-                    let g = grad[e]
-                    m[e] = b1 * m[e] + (1 - b1) * g
-                    v[e] = b2 * v[e] + (1 - b2) * g * g
-                    p[e] -= lr * (m[e] / c1) / ((v[e] / c2).squareRoot() + eps)
+                // The same operations, 8 elements at a time (element-wise IEEE arithmetic: identical results).
+                func step<V: SIMD>(_ g: V, _ m: inout V, _ v: inout V, _ p: inout V) where V.Scalar == Float {
+                    m = b1 * m + (1 - b1) * g
+                    v = b2 * v + (1 - b2) * g * g
+                    p -= lr * (m / c1) / ((v / c2).squareRoot() + eps)
+                }
+                var e = 0
+                while e + 8 <= p.count {
+                    var (mv, vv, pv) = (load8(m, e), load8(v, e), load8(p, e))
+                    step(load8(grad, e), &mv, &vv, &pv)
+                    store8(mv, m, e); store8(vv, v, e); store8(pv, p, e)
+                    e += 8
+                }
+                while e < p.count {
+                    var (ms, vs, ps) = (SIMD2(m[e], 0), SIMD2(v[e], 0), SIMD2(p[e], 0))
+                    step(SIMD2(grad[e], 0), &ms, &vs, &ps)
+                    (m[e], v[e], p[e]) = (ms[0], vs[0], ps[0])
+                    e += 1
                 }
             } }
         }
@@ -221,6 +234,15 @@ public struct SGD: Optimizer {
         velocity = vel
         step += 1
     }
+}
+
+/// Elements `e ..< e + 8` of a buffer.
+@inline(__always) private func load8(_ b: UnsafeBufferPointer<Float>, _ e: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(b.baseAddress! + e).loadUnaligned(as: SIMD8<Float>.self)
+}
+@inline(__always) private func load8(_ b: UnsafeMutableBufferPointer<Float>, _ e: Int) -> SIMD8<Float> { load8(UnsafeBufferPointer(b), e) }
+@inline(__always) private func store8(_ x: SIMD8<Float>, _ b: UnsafeMutableBufferPointer<Float>, _ e: Int) {
+    UnsafeMutableRawPointer(b.baseAddress! + e).storeBytes(of: x, as: SIMD8<Float>.self)
 }
 
 extension Double {
