@@ -352,29 +352,46 @@ public func parallelSGEMM(parts: Int, _ transA: MatrixTranspose, _ transB: Matri
     }
 }
 
-/// Visits every `(r, c)` of a `[rows, columns]` matrix in 32 × 32 tiles (cache-friendly for transposes).
-@inlinable
-public func forEachTiled(rows: Int, columns: Int, _ body: (Int, Int) -> Void) {
-    let tile = 32
-    for r0 in stride(from: 0, to: rows, by: tile) {
-        for c0 in stride(from: 0, to: columns, by: tile) {
-            for r in r0..<min(r0 + tile, rows) {
-                for c in c0..<min(c0 + tile, columns) { body(r, c) }
-            }
+/// Writes the transpose of a row-major `[rows, columns]` matrix into `out` (`[columns, rows]`).
+///
+/// Eight rows at a time: each column's eight values are gathered (the rows' cache lines serve 16 columns in turn) and
+/// stored as one contiguous 8-float run of the output.
+public func transposeMatrix(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    var r = 0
+    while r + 8 <= rows {
+        let p = a + r * columns
+        for c in 0..<columns {
+            let v = gather8(p + c, stride: columns)
+            UnsafeMutableRawPointer(out + c * rows + r).storeBytes(of: v, as: SIMD8<Float>.self)
         }
+        r += 8
+    }
+    for r in r..<rows {
+        for c in 0..<columns { out[c * rows + r] = a[r * columns + c] }
     }
 }
 
-/// Writes the transpose of a row-major `[rows, columns]` matrix into `out` (`[columns, rows]`).
-@inlinable
-public func transposeMatrix(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-    forEachTiled(rows: rows, columns: columns) { r, c in out[c * rows + r] = a[r * columns + c] }
+/// `a[r, c] += b[c, r]`: adds the transpose of `b` (`[columns, rows]`) into `a` (`[rows, columns]`), eight columns of
+/// `a` at a time (gathered from eight rows of `b`).
+public func addTransposed(_ b: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    var c = 0
+    while c + 8 <= columns {
+        let p = b + c * rows
+        for r in 0..<rows {
+            let target = UnsafeMutableRawPointer(a + r * columns + c)
+            target.storeBytes(of: target.loadUnaligned(as: SIMD8<Float>.self) + gather8(p + r, stride: rows), as: SIMD8<Float>.self)
+        }
+        c += 8
+    }
+    for c in c..<columns {
+        for r in 0..<rows { a[r * columns + c] += b[c * rows + r] }
+    }
 }
 
-/// `a[r, c] += b[c, r]`: adds the transpose of `b` (`[columns, rows]`) into `a` (`[rows, columns]`).
-@inlinable
-public func addTransposed(_ b: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    forEachTiled(rows: rows, columns: columns) { r, c in a[r * columns + c] += b[c * rows + r] }
+/// `p[0], p[stride], …, p[7·stride]`.
+@inline(__always)
+private func gather8(_ p: UnsafePointer<Float>, stride s: Int) -> SIMD8<Float> {
+    SIMD8(p[0], p[s], p[2 * s], p[3 * s], p[4 * s], p[5 * s], p[6 * s], p[7 * s])
 }
 
 /// Runs `body` on `parts` contiguous chunks of `0..<count` concurrently (one dispatch per call); chunk `i` is

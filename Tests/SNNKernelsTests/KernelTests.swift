@@ -120,6 +120,45 @@ struct KernelTests {
         }
     }
 
+    @Test("transposeMatrix and addTransposed are exact on sizes around the 8-wide blocks",
+          arguments: [(1, 1), (7, 9), (8, 8), (9, 17), (16, 3), (23, 41)])
+    func transposes(rows: Int, columns: Int) {
+        var g = Generator(state: UInt64(rows * 100 + columns))
+        let a = g.matrix(rows * columns)
+        var t = [Float](repeating: .nan, count: rows * columns)
+        a.withUnsafeBufferPointer { ap in t.withUnsafeMutableBufferPointer { transposeMatrix(ap.baseAddress!, rows: rows, columns: columns, into: $0.baseAddress!) } }
+        #expect((0..<rows).allSatisfy { r in (0..<columns).allSatisfy { c in t[c * rows + r] == a[r * columns + c] } })
+        let base = g.matrix(rows * columns)
+        var sum = base
+        t.withUnsafeBufferPointer { tp in sum.withUnsafeMutableBufferPointer { addTransposed(tp.baseAddress!, into: $0.baseAddress!, rows: rows, columns: columns) } }
+        #expect((0..<(rows * columns)).allSatisfy { sum[$0] == base[$0] + a[$0] })
+    }
+
+    @Test("interleaveSteps gathers per-part lists into the time-major order of the whole batch", arguments: [[3, 4], [1, 0, 2], [5]])
+    func interleavedParts(perStep: [Int]) {
+        var g = Generator(state: UInt64(perStep.count))
+        let steps = 6, width = 19, batch = perStep.reduce(0, +)
+        let s = g.spikes(steps * batch * width, density: 0.2)   // [T, B, width]
+        let whole = SpikeEventList()
+        s.withUnsafeBufferPointer { whole.rebuild(from: $0.baseAddress!, rows: steps * batch, width: width) }
+        // Each part lists its samples' rows, step by step, as a batch-split time loop appends them.
+        var first = 0
+        let parts: [SpikeEventList] = perStep.map { count in
+            let list = SpikeEventList()
+            list.reset(width: width)
+            s.withUnsafeBufferPointer { sp in
+                for t in 0..<steps where count > 0 { list.append(from: sp.baseAddress! + (t * batch + first) * width, rows: count) }
+            }
+            first += count
+            return list
+        }
+        let gathered = SpikeEventList()
+        gathered.interleaveSteps(of: parts, rowsPerStep: perStep, steps: steps)
+        #expect(gathered.rows == whole.rows && gathered.count == whole.count && gathered.width == width)
+        #expect((0...whole.rows).allSatisfy { gathered.rowOffsets[$0] == whole.rowOffsets[$0] })
+        #expect((0..<whole.count).allSatisfy { gathered.indices[$0] == whole.indices[$0] })
+    }
+
     @Test("Event weight gradient of a list without events leaves the gradient unchanged")
     func eventGradientsWithoutEvents() {
         let list = SpikeEventList()

@@ -28,6 +28,7 @@ struct ProductStrategyTests {
         let ws = SimulationWorkspace()
         ws.productStrategy = strategy
         ws.threadCount = threads
+        ws.batchSplitMinimumWork = 0   // with 2 threads every time loop that can split the batch does
         try ws.forward(net, input: input)
         ws.zeroOutputGradients()
         let last = net.layers.count - 1

@@ -71,10 +71,12 @@ struct TimeChunkTests {
     }
 
     /// Forward, max-over-time loss, an activity regularizer on every spiking layer, backward.
-    static func run(_ a: Architecture, chunk: Int?, loss: Loss = .maxOverTimeCrossEntropy) throws -> Result {
+    static func run(_ a: Architecture, chunk: Int?, loss: Loss = .maxOverTimeCrossEntropy, splitsBatch: Bool = false) throws -> Result {
         let net = try network(a)
         let ws = SimulationWorkspace()
         ws.timeChunkSteps = chunk
+        ws.threadCount = splitsBatch ? 2 : 1
+        ws.batchSplitMinimumWork = splitsBatch ? 0 : .max
         ws.productStrategy = .eventDriven   // the same kernels in both modes: results agree to float rounding
         let input = bernoulliInput(steps: steps, batch: batch, channels: inputs, probability: a == .emptyInput ? 0 : 0.15, seed: 3)
         try ws.forward(net, input: input, options: ForwardOptions(dropoutSeed: a == .dropout ? 5 : nil, noiseSeed: 7))
@@ -110,6 +112,22 @@ struct TimeChunkTests {
             for (i, (c, w)) in zip(chunked.gradients, whole.gradients).enumerated() {
                 let d = maxRelativeDifference(c.scalars, w.scalars)
                 #expect(d < 1e-4, "gradient \(i), chunk \(chunk): relative difference \(d)")
+            }
+        }
+    }
+
+    @Test("Time loops with the batch split across two threads = one thread (whole window and chunks of 6 steps)",
+          arguments: Architecture.allCases)
+    func splitBatchEqualsOneThread(architecture: Architecture) throws {
+        let single = try Self.run(architecture, chunk: nil)
+        for chunk in [nil, 6] as [Int?] {
+            let split = try Self.run(architecture, chunk: chunk, splitsBatch: true)
+            #expect(maxRelativeDifference(split.output, single.output) < 1e-5, "output, chunk \(String(describing: chunk))")
+            #expect(split.counts == single.counts && split.spikes == single.spikes, "spike counts, chunk \(String(describing: chunk))")
+            #expect(abs(split.loss - single.loss) <= 1e-6 * abs(single.loss))
+            for (i, (s, w)) in zip(split.gradients, single.gradients).enumerated() {
+                let d = maxRelativeDifference(s.scalars, w.scalars)
+                #expect(d < 1e-4, "gradient \(i), chunk \(String(describing: chunk)): relative difference \(d)")
             }
         }
     }

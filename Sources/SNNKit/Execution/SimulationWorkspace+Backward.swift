@@ -46,7 +46,7 @@ extension SimulationWorkspace {
             for (j, p) in layer.afferents.enumerated() {
                 let gx = UnsafePointer(gradientOfCurrents(k, p.synapse))
                 if let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)] {
-                    timed("weight gradients") { accumulateWeightGradient(p, gradInput: gx, into: &gradients.tensors[wi]) }
+                    timed("weight gradients \(k).\(j)") { accumulateWeightGradient(p, gradInput: gx, into: &gradients.tensors[wi]) }
                 }
                 if let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)] {
                     gradients.tensors[bi].withUnsafeMutableBufferPointer {
@@ -147,8 +147,9 @@ extension SimulationWorkspace {
                 multiply(count: slice, gs + (window - 1) * slice, by: b.dropoutScale.pointer + (window - 1) * slice)
             }
             // Samples never interact: the batch is split across threads for the whole window, unless the per-neuron
-            // decay gradients (sums over the batch) or a convolutional recurrence tie them together.
-            let splits = !learnsTimeConstants && recurrent.allSatisfy { $0.projection.operation == .dense }
+            // decay gradients (sums over the batch) tie them together. (Recurrent products are dense or convolutions:
+            // row by row.)
+            let splits = !learnsTimeConstants && recurrent.allSatisfy { $0.projection.operation.hasWeights }
             let parts = splits ? ws.batchParts(units: n) : 1
             if parts == 1 {
                 scan(kernel, samples: 0..<ws.batch)
@@ -158,7 +159,10 @@ extension SimulationWorkspace {
             if ws.chunkStart != 0 {   // what the earlier chunk's last step reads
                 let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
                 (carry + BackwardCarry.nextSpikeGradient * slice).update(from: gs, count: slice)
-                (carry + BackwardCarry.nextReset * slice).update(from: recorded ? b.resets.pointer : b.spikes.pointer, count: slice)
+                // (Unused when the reset is derived from the membrane, as it is whenever S is kept as events only.)
+                if recorded || b.spikesAreDense {
+                    (carry + BackwardCarry.nextReset * slice).update(from: recorded ? b.resets.pointer : b.spikes.pointer, count: slice)
+                }
             }
         }
 
@@ -181,6 +185,7 @@ extension SimulationWorkspace {
             let initialMembrane = ws.chunkInitialState(k).map { UnsafePointer($0 + offset + ChunkState.membrane * slice) } ?? zero
             // Dropped or stochastic spikes: R cannot be derived from U, read it as recorded.
             let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
+            // (S is read only when the reset cannot be derived from U: then it is dense.)
             let resetSource = (recorded ? b.resets.pointer : b.spikes.pointer) + offset
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // Step 0 writes gX, gY of the step before the chunk there, for the earlier chunk.

@@ -113,6 +113,8 @@ extension SimulationWorkspace {
         case let .leaky(dynamics):
             // U[t] = β U[t−1] + X[t] − θ S[t−1]: the input acts in the same step.
             let slice = batch * n
+            b.spikes.reserve(rows * n)
+            b.spikesAreDense = true
             let u = b.state.pointer, s = b.spikes.pointer, x = b.currents.pointer
             zeros.zero(slice)
             let smooth = options.spikeMode == .smoothSurrogate && !options.freeMembraneLayers.contains(k)
@@ -243,9 +245,14 @@ extension SimulationWorkspace {
                 b.scratchC.zero(slice)
             }
             // Samples never interact: the batch is split across threads for the whole window (no per-step
-            // synchronization), unless the step's random draws or a convolutional recurrence tie the samples together.
-            let splits = escapeNoise == nil && recurrent.allSatisfy { $0.projection.operation == .dense }
+            // synchronization), unless the step's random draws tie the samples together. (Recurrent products are dense
+            // or convolutions: row by row.)
+            let splits = escapeNoise == nil && recurrent.allSatisfy { $0.projection.operation.hasWeights }
             let parts = splits ? ws.batchParts(units: n) : 1
+            // Binary spikes listed as events need no dense S: each step's S goes to a scratch slice, the events keep it
+            // (``outputPointer(_:spiking:)`` writes S from them if a reader needs it).
+            b.spikesAreDense = !b.hasEvents || recurrent.contains { $0.projection.operation != .dense }   // (convolutions read S[t])
+            if b.spikesAreDense { b.spikes.reserve(ws.window * slice) }
             if parts == 1 {
                 scan(spike, samples: 0..<ws.batch, events: b.events)
             } else {
@@ -275,7 +282,9 @@ extension SimulationWorkspace {
             let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n, offset = samples.lowerBound * n, count = samples.count * n
             // Pointers to element 0 of this part in step 0 (step t adds t·slice).
-            let u = b.state.pointer + offset, s = b.spikes.pointer + offset, x = b.currents.pointer + offset
+            let u = b.state.pointer + offset, x = b.currents.pointer + offset
+            let dense = b.spikesAreDense, s = (dense ? b.spikes.pointer : b.stepSpikes.pointer) + offset
+            let sliceStride = dense ? slice : 0   // S[t] is s + t·sliceStride
             let y = b.secondCurrents.pointer + offset
             let current = b.scratchA.pointer + offset, second = b.scratchC.pointer + offset
             let zero = UnsafePointer(ws.zeros.pointer)
@@ -302,47 +311,59 @@ extension SimulationWorkspace {
                     dualCurrentForwardStep(count: count, coefficients: dual, perNeuron: perNeuron, spike: spike, reset: reset, previousMembrane: previousMembrane,
                                            currents: (current, second),
                                            previousInputs: t == 0 ? initialInputs : (UnsafePointer(x + at - slice), UnsafePointer(y + at - slice)),
-                                           membrane: u + at, spikes: s + at,
+                                           membrane: u + at, spikes: s + t * sliceStride,
                                            drive: keepsDrive ? b.drive.pointer + offset + at : nil, resetOut: resetOut,
                                            thresholdNoise: noise)
-                    if adaptation != 0 { axpy(count: count, adaptation, s + at, y + at) }
+                    if adaptation != 0 { axpy(count: count, adaptation, s + t * sliceStride, y + at) }
                 } else {
                     if keepsDrive { (b.drive.pointer + offset + at).update(from: current, count: count) }
                     lifForwardStep(count: count, coefficients: coefficients, spike: spike, reset: reset,
                                    previousMembrane: previousMembrane, current: current,
                                    previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice), membrane: u + at,
-                                   spikes: s + at, resetOut: resetOut, thresholdNoise: noise)
+                                   spikes: s + t * sliceStride, resetOut: resetOut, thresholdNoise: noise)
                 }
-                if b.usesDropout { multiply(count: count, s + at, by: b.dropoutScale.pointer + offset + at) }
+                if b.usesDropout { multiply(count: count, s + t * sliceStride, by: b.dropoutScale.pointer + offset + at) }
                 var density = 1.0
                 if b.hasEvents {
                     let before = events.count
-                    events.append(from: s + at, rows: samples.count)
+                    events.append(from: s + t * sliceStride, rows: samples.count)
                     density = Double(events.count - before) / Double(count)
                 }
+                let stepSpikes = UnsafePointer(s + t * sliceStride)
                 if single {
-                    ws.timed("recurrent products") { propagateRecurrent(step: t, samples: samples, events: events, density: density) }
+                    ws.timed("recurrent products") { propagateRecurrent(step: t, samples: samples, spikes: stepSpikes, events: events, density: density) }
                 } else {
-                    propagateRecurrent(step: t, samples: samples, events: events, density: density)
+                    propagateRecurrent(step: t, samples: samples, spikes: stepSpikes, events: events, density: density)
                 }
             }
         }
 
-        /// `X[t, samples] += op(S[t, samples])` for each recurrent afferent; `events` lists this part's spikes.
-        private func propagateRecurrent(step t: Int, samples: Range<Int>, events: SpikeEventList, density: Double) {
+        /// `X[t, samples] += op(S[t, samples])` for each recurrent afferent; `spikes` is `S[t, samples]` and `events`
+        /// lists this part's spikes.
+        private func propagateRecurrent(step t: Int, samples: Range<Int>, spikes: UnsafePointer<Float>, events: SpikeEventList, density: Double) {
             let ws = workspace
             let rows = (t * ws.batch + samples.lowerBound)..<(t * ws.batch + samples.upperBound)
+            let listed = ws.layers[k].hasEvents && events.isBinary ? events : nil
+            let local = (t * samples.count)..<((t + 1) * samples.count)   // this step's rows in `events`
             for r in recurrent {
                 let x = ws.currents(k, r.projection.synapse)
-                guard r.projection.operation == .dense else {   // one part (see run): the list's rows are the window's
+                switch r.projection.operation {
+                case .dense:
+                    ws.propagateDense(r.projection, rows: rows, into: x, overwrite: false, transposed: r.transposed, density: density,
+                                      events: listed, eventRows: local, parts: 1, sourceRows: spikes)
+                case let .convolution(shape):   // S is dense here (see run)
+                    let packed = UnsafePointer(ws.layers[k].preparedBuffer(r.index).pointer)
+                    if ws.usesEvents(listed, density: density), let listed {
+                        convolutionForward(shape: shape, events: listed, rows: local, packedWeights: packed,
+                                           into: x + (rows.lowerBound - local.lowerBound) * shape.outputUnits, overwrite: false)
+                    } else {
+                        convolutionForward(shape: shape, source: ws.sourcePointer(r.projection.source).0, rows: rows, packedWeights: packed,
+                                           into: x, overwrite: false)
+                    }
+                case .pooling:   // one part (see run): the list's rows are the window's
                     ws.propagate(k, r.index, r.projection, rows: rows, into: x, overwrite: false, transposed: r.transposed,
                                  density: density, parallel: false)
-                    continue
                 }
-                let listed = ws.layers[k].hasEvents && events.isBinary ? events : nil
-                ws.propagateDense(r.projection, rows: rows, into: x, overwrite: false, transposed: r.transposed, density: density,
-                                  events: listed, eventRows: (t * samples.count)..<((t + 1) * samples.count),
-                                  parts: 1)
             }
         }
     }

@@ -75,9 +75,12 @@ extension SimulationWorkspace {
 
     /// `x[rows] (=|+=) W·source[rows]` for a dense projection: event-driven from `events` below the crossover density
     /// (rows `eventRows` of the list are the source's `rows`; `transposed` is the padded `Wᵀ`), else BLAS.
-    /// - Parameter parts: threads to split the rows across.
+    /// - Parameters:
+    ///   - parts: threads to split the rows across.
+    ///   - sourceRows: the source's row `rows.lowerBound` for the dense product (default: in the source's buffer).
     func propagateDense(_ p: Projection, rows: Range<Int>, into x: UnsafeMutablePointer<Float>, overwrite: Bool,
-                        transposed: UnsafePointer<Float>?, density: Double?, events: SpikeEventList?, eventRows: Range<Int>, parts: Int) {
+                        transposed: UnsafePointer<Float>?, density: Double?, events: SpikeEventList?, eventRows: Range<Int>, parts: Int,
+                        sourceRows: UnsafePointer<Float>? = nil) {
         let n = p.weights.shape[0]
         if usesEvents(events, density: density), let events, let transposed {
             // Output row of list row r: r + shift (the list may hold a part of the batch, see the time loop).
@@ -87,11 +90,11 @@ extension SimulationWorkspace {
                                  transposedWeights: transposed, outputs: n, into: out, overwrite: overwrite)
             }
         } else {
-            let (src, _) = sourcePointer(p.source)
             let (lower, count, width) = sourceRange(p)
+            let first = sourceRows ?? UnsafePointer(sourcePointer(p.source).0 + rows.lowerBound * width)
             p.weights.withUnsafeBufferPointer { w in
                 parallelSGEMM(parts: parts, .none, .transposed, m: rows.count, n: n, k: count, alpha: 1,
-                              a: src + rows.lowerBound * width + lower, lda: width, b: w.baseAddress!, ldb: count,
+                              a: first + lower, lda: width, b: w.baseAddress!, ldb: count,
                               beta: overwrite ? 0 : 1, c: x + rows.lowerBound * n, ldc: n)
             }
         }

@@ -12,7 +12,9 @@ import SNNKernels
 public final class SimulationWorkspace {
     final class LayerBuffers {
         let state = FloatBuffer()          // U of a spiking layer, O of a readout
-        let spikes = FloatBuffer()         // S (spiking layers only)
+        let spikes = FloatBuffer()         // S (spiking layers only), reserved when first written: a layer whose
+                                           // spikes are events keeps them only as `events` until a reader needs them
+        var spikesAreDense = true          // `spikes` holds the last pass's S (else only `events` does)
         let currents = FloatBuffer()       // X: input into the (excitatory) current, delivered at the end of each step;
                                            // the output of a pass-through layer
         let secondCurrents = FloatBuffer() // Y: input into the subtracted current (inhibitory / adaptation)
@@ -33,6 +35,7 @@ public final class SimulationWorkspace {
         let scratchA = FloatBuffer()
         let scratchB = FloatBuffer()
         let scratchC = FloatBuffer()
+        var stepSpikes: FloatBuffer { scratchB }   // one step's S of a spiking layer that keeps its spikes as events
         let argmax = Int32Buffer()         // winners of a max-pooling projection
         var usesRecordedResets = false
         var emitsStepSpikes = true           // last forward used the Heaviside step (R derivable from U)
@@ -127,6 +130,12 @@ public final class SimulationWorkspace {
         return result
     }
 
+    /// The least `steps · batch · units` of a layer for which its time loops split the batch across ``threadCount``
+    /// threads (each thread runs the whole window for its samples: samples never interact, so there is no per-step
+    /// synchronization). Smaller layers run on one thread; 0 splits every layer that can be split (layers with escape
+    /// noise never are, nor, backward, layers learning their time constants). Results do not depend on it.
+    public var batchSplitMinimumWork = 1 << 16
+
     /// Threads of SNNKit's own kernels (event-driven products); BLAS never runs at the same time.
     public var threadCount = min(ProcessInfo.processInfo.activeProcessorCount, 2)
     var layers: [LayerBuffers] = []
@@ -156,7 +165,6 @@ public final class SimulationWorkspace {
             let b = layers[k]
             b.state.reserve(n); b.currents.reserve(n); b.gradOutput.reserve(n)
             b.scratchA.reserve(slice); b.scratchB.reserve(slice); b.scratchC.reserve(slice)
-            if layer.neuron.isSpiking { b.spikes.reserve(n) }
             if layer.usesDualScan {
                 b.secondCurrents.reserve(n)
             }
@@ -391,7 +399,14 @@ public final class SimulationWorkspace {
     func outputPointer(_ k: Int, spiking: Bool) -> UnsafeMutableBufferPointer<Float> {
         let n = window * batch * sizes[k]
         if isPassThrough[k] { return layers[k].currents.buffer(n) }
-        return spiking ? layers[k].spikes.buffer(n) : layers[k].state.buffer(n)
+        guard spiking else { return layers[k].state.buffer(n) }
+        let b = layers[k]
+        if !b.spikesAreDense {   // written from the events when first read
+            b.spikes.reserve(n)
+            b.events.writeDense(into: b.spikes.pointer)
+            b.spikesAreDense = true
+        }
+        return b.spikes.buffer(n)
     }
 
     func sourcePointer(_ source: LayerSource) -> (UnsafeMutablePointer<Float>, Int) {
@@ -451,7 +466,7 @@ public final class SimulationWorkspace {
     /// The threads a layer's time loop splits the batch across: ``threadCount`` (at most one per sample) when the
     /// window holds enough work to pay for a dispatch, else 1.
     func batchParts(units: Int) -> Int {
-        window * batch * units >= 1 << 16 ? max(1, min(threadCount, batch)) : 1
+        window * batch * units >= batchSplitMinimumWork ? max(1, min(threadCount, batch)) : 1
     }
 
     /// `parts` empty event lists of `width` columns, one per part of a batch-split time loop.
