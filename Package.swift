@@ -8,11 +8,12 @@ import PackageDescription
 /// AMD Zen), Swift code is compiled for the `haswell` CPU — 8-wide AVX instead of 4-wide SSE for every SIMD kernel
 /// (measured: the reference train step ≈ 30 % faster, see docs/benchmarks.md). Such a build runs on CPUs with those
 /// features only (a binary copied to an older x86-64 stops with an illegal instruction). `SNNKIT_PORTABLE=1` builds for
-/// the x86-64 baseline instead (and passes no compiler flags at all, e.g. when this package is another's dependency);
-/// `SNNKIT_TARGET_CPU=<name>` picks another `-target-cpu`. Apple platforms and other hosts use the compiler's default.
+/// the x86-64 baseline instead, passing no compiler flags at all — as does a checkout of this package as another
+/// package's dependency (SwiftPM refuses unsafe flags in versioned dependencies); `SNNKIT_TARGET_CPU=<name>` picks
+/// another `-target-cpu`. Apple platforms and other hosts use the compiler's default.
 let hostTuning: [SwiftSetting] = {
     let environment = ProcessInfo.processInfo.environment
-    if environment["SNNKIT_PORTABLE"] == "1" { return [] }
+    if environment["SNNKIT_PORTABLE"] == "1" || Context.packageDirectory.contains("/checkouts/") { return [] }
     if let cpu = environment["SNNKIT_TARGET_CPU"], !cpu.isEmpty { return [.unsafeFlags(["-target-cpu", cpu])] }
     #if os(Linux) && arch(x86_64)
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
