@@ -239,18 +239,3 @@ if arguments.contains("--kernels") {
                  events.count, median(blocked) * 1e3, median(perEvent) * 1e3, repetitions))
 }
 
-
-
-// EXPERIMENT (temporary)
-if arguments.contains("--kernels") {
-    let a = [Float](repeating: 1.5, count: 256 * 700)
-    var o = [Float](repeating: 0, count: 256 * 700)
-    var ts: [Double] = [], ts2: [Double] = []
-    a.withUnsafeBufferPointer { ap in o.withUnsafeMutableBufferPointer { op in
-        for _ in 0..<repetitions {
-            ts.append(time { transposeMatrix(ap.baseAddress!, rows: 256, columns: 700, into: op.baseAddress!) })
-            ts2.append(time { addTransposed(ap.baseAddress!, into: op.baseAddress!, rows: 256, columns: 700) })
-        }
-    } }
-    print(String(format: "transpose 256x700: %.3f ms, addTransposed %.3f ms", median(ts) * 1e3, median(ts2) * 1e3))
-}

@@ -38,7 +38,6 @@ extension SimulationWorkspace {
     private func backwardWindow(_ network: SpikingNetwork, _ index: [ParameterID: Int], into gradients: inout NetworkGradients) {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
-            _ = zeroedIfStale(k)   // nothing reached this layer's output (e.g. no loss, no penalty, no later layer)
             timed("backward loop") { backwardLoop(k, network, layer) }
             if let tc = layer.timeConstants, tc.isLearned, chunkIndex == 0, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
                 addTimeConstantGradient(k, layer, tc, timeStep: network.timeStep, into: &gradients.tensors[ti])
@@ -55,13 +54,9 @@ extension SimulationWorkspace {
                     }
                 }
                 if case let .layer(s) = p.source, s != k {
-                    // The first product into a stale gradient overwrites it (a dense one over all of the source's units).
-                    let overwrites = layers[s].gradOutputIsStale && p.operation == .dense && p.sourceUnits == nil
-                    let into = overwrites ? layers[s].gradOutput.pointer : zeroedIfStale(s)
                     timed("input gradients") {
-                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: into, parallel: true, overwrite: overwrites)
+                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: layers[s].gradOutput.pointer, parallel: true)
                     }
-                    layers[s].gradOutputIsStale = false
                 }
             }
         }

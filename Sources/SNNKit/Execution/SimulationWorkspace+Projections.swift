@@ -101,11 +101,8 @@ extension SimulationWorkspace {
     }
 
     /// `gSource[rows] += opᵀ(gX[rows])` for afferent `j` of layer `k` (`gSource` is the full-width source gradient).
-    /// - Parameters:
-    ///   - gemmParts: threads for a dense product (default ``threadCount``).
-    ///   - overwrite: `=` instead of `+=` (dense products only; their columns are the source's units it reads).
     func accumulateInputGradient(_ k: Int, _ j: Int, _ p: Projection, gradInput gx: UnsafePointer<Float>, rows: Range<Int>,
-                                 into gsrc: UnsafeMutablePointer<Float>, parallel: Bool, gemmParts: Int? = nil, overwrite: Bool = false) {
+                                 into gsrc: UnsafeMutablePointer<Float>, parallel: Bool, gemmParts: Int? = nil) {
         let parts = parallel ? threadCount : 1
         switch p.operation {
         case .dense:
@@ -113,7 +110,7 @@ extension SimulationWorkspace {
             let (lower, count, width) = sourceRange(p)
             p.weights.withUnsafeBufferPointer { w in
                 parallelSGEMM(parts: gemmParts ?? threadCount, .none, .none, m: rows.count, n: count, k: n, alpha: 1, a: gx + rows.lowerBound * n, lda: n,
-                              b: w.baseAddress!, ldb: count, beta: overwrite ? 0 : 1, c: gsrc + rows.lowerBound * width + lower, ldc: width)
+                              b: w.baseAddress!, ldb: count, beta: 1, c: gsrc + rows.lowerBound * width + lower, ldc: width)
             }
         case let .convolution(shape):
             let packed = UnsafePointer(layers[k].preparedBuffer(j).pointer)

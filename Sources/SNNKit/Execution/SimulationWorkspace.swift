@@ -28,8 +28,6 @@ public final class SimulationWorkspace {
         var isStochastic = false           // last forward drew stochastic spikes (R must be read as recorded)
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
-        var gradOutputIsStale = false      // gradOutput holds old values that stand for zeros: the first writer
-                                           // overwrites instead of adding (saves a pass over [T, B, N])
         // ∂L/∂X and ∂L/∂Y reuse the buffers of X and Y: the backward pass never reads the inputs again (it works from
         // U, the recorded resets and drives), so one [T, B, N] buffer per current serves both passes.
         var gradInput: FloatBuffer { currents }
@@ -347,7 +345,7 @@ public final class SimulationWorkspace {
     /// With ``timeChunkSteps`` set, only the last layer's gradient spans the whole window; spike-count penalties on
     /// other layers go through ``addSpikeCountGradient(ofLayer:_:)``.
     public func outputGradient(ofLayer k: Int) -> UnsafeMutableBufferPointer<Float> {
-        guard isChunked else { return UnsafeMutableBufferPointer(start: zeroedIfStale(k), count: steps * batch * sizes[k]) }
+        guard isChunked else { return layers[k].gradOutput.buffer(steps * batch * sizes[k]) }
         precondition(k == sizes.count - 1, "with time chunks only the last layer's output gradient is kept (layer \(k) requested)")
         return fullOutputGradient.buffer(steps * batch * sizes[k])
     }
@@ -361,32 +359,14 @@ public final class SimulationWorkspace {
             addRow(gradient.baseAddress!, into: layers[k].countGradient.pointer, count: width)
             layers[k].hasCountGradient = true
         } else {
-            let g = layers[k].gradOutput.pointer, stale = layers[k].gradOutputIsStale
-            for t in 0..<steps {
-                if stale { (g + t * width).update(from: gradient.baseAddress!, count: width) }
-                else { addRow(gradient.baseAddress!, into: g + t * width, count: width) }
-            }
-            layers[k].gradOutputIsStale = false
+            for t in 0..<steps { addRow(gradient.baseAddress!, into: layers[k].gradOutput.pointer + t * width, count: width) }
         }
-    }
-
-    /// The output gradient of layer `k` in the layer buffers, zeroed first if it is stale.
-    func zeroedIfStale(_ k: Int) -> UnsafeMutablePointer<Float> {
-        let b = layers[k]
-        if b.gradOutputIsStale {
-            b.gradOutput.zero(window * batch * sizes[k])
-            b.gradOutputIsStale = false
-        }
-        return b.gradOutput.pointer
     }
 
     /// Sets every output gradient to zero (call before adding loss and regularizer gradients).
-    ///
-    /// The layers' buffers are only marked: the first write to each (a loss through ``outputGradient(ofLayer:)``, a
-    /// penalty, or the backward pass's first input-gradient product into it) zeroes or overwrites it.
     public func zeroOutputGradients() {
         guard isChunked else {
-            for b in layers.prefix(sizes.count) { b.gradOutputIsStale = true }
+            for k in sizes.indices { layers[k].gradOutput.zero(steps * batch * sizes[k]) }
             return
         }
         fullOutputGradient.zero(steps * batch * (sizes.last ?? 0))
@@ -403,15 +383,11 @@ public final class SimulationWorkspace {
             let width = batch * sizes[k], b = layers[k]
             if k == sizes.count - 1 {
                 b.gradOutput.pointer.update(from: fullOutputGradient.pointer + chunkStart * width, count: window * width)
-                b.gradOutputIsStale = false
-                if b.hasCountGradient {
-                    for t in 0..<window { addRow(b.countGradient.pointer, into: b.gradOutput.pointer + t * width, count: width) }
-                }
-            } else if b.hasCountGradient {
-                for t in 0..<window { (b.gradOutput.pointer + t * width).update(from: b.countGradient.pointer, count: width) }
-                b.gradOutputIsStale = false
             } else {
-                b.gradOutputIsStale = true
+                b.gradOutput.zero(window * width)
+            }
+            if b.hasCountGradient {
+                for t in 0..<window { addRow(b.countGradient.pointer, into: b.gradOutput.pointer + t * width, count: width) }
             }
         }
     }
