@@ -112,7 +112,9 @@ public final class SimulationWorkspace {
     /// How products with spike sources are computed (``ProductStrategy/automatic`` picks by measured density).
     public var productStrategy = ProductStrategy.automatic
     /// Accumulated wall time per phase (seconds) when ``isProfiling`` is on: `"input events"`, `"feed-forward"`,
-    /// `"time loop"`, `"backward loop"`, `"weight gradients"`, `"input gradients"`, `"recomputation"` (time chunks).
+    /// `"time loop"`, `"backward loop"`, `"weight gradients K.J"` (afferent J of layer K), `"input gradients"`,
+    /// `"recomputation"` (time chunks), `"loss"` and `"optimizer"` (``Trainer``), and `"recurrent products"` — part of the
+    /// time and backward loops, timed only when a loop runs on one thread.
     public private(set) var phaseSeconds: [String: Double] = [:]
     /// Whether to time the phases of forward and backward passes (for benchmarks; off by default).
     public var isProfiling = false
@@ -133,7 +135,7 @@ public final class SimulationWorkspace {
     /// The least `steps · batch · units` of a layer for which its time loops split the batch across ``threadCount``
     /// threads (each thread runs the whole window for its samples: samples never interact, so there is no per-step
     /// synchronization). Smaller layers run on one thread; 0 splits every layer that can be split (layers with escape
-    /// noise never are, nor, backward, layers learning their time constants). Results do not depend on it.
+    /// noise never are, nor, backward, layers learning their time constants). Results agree up to float rounding.
     public var batchSplitMinimumWork = 1 << 16
 
     /// Threads of SNNKit's own kernels (event-driven products); BLAS never runs at the same time.
