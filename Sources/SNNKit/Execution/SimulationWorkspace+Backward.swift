@@ -38,14 +38,23 @@ extension SimulationWorkspace {
     private func backwardWindow(_ network: SpikingNetwork, _ index: [ParameterID: Int], into gradients: inout NetworkGradients) {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
-            timed("backward loop") { backwardLoop(k, network, layer) }
+            let fused = fusedWeightGradients(k, layer, index)
+            timed("backward loop") { backwardLoop(k, network, layer, fused: fused) }
+            for f in fused {   // the scan's per-part sums of gWᵀ, into the gradient
+                let (lower, count, width) = sourceRange(f.projection)
+                let size = width * layer.size
+                for partial in f.partials.dropFirst() { addRow(partial, into: f.partials[0], count: size) }
+                gradients.tensors[f.parameter].withUnsafeMutableBufferPointer {
+                    addTransposed(f.partials[0] + lower * layer.size, into: $0.baseAddress!, rows: layer.size, columns: count)
+                }
+            }
             if let tc = layer.timeConstants, tc.isLearned, chunkIndex == 0, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
                 addTimeConstantGradient(k, layer, tc, timeStep: network.timeStep, into: &gradients.tensors[ti])
             }
             // Parameter gradients and the gradient into source layers.
             for (j, p) in layer.afferents.enumerated() {
                 let gx = UnsafePointer(gradientOfCurrents(k, p.synapse))
-                if let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)] {
+                if let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)], !fused.contains(where: { $0.afferent == j }) {
                     timed("weight gradients \(k).\(j)") { accumulateWeightGradient(p, gradInput: gx, into: &gradients.tensors[wi]) }
                 }
                 if let bi = index[ParameterID(layer: k, afferent: j, kind: .bias)] {
@@ -78,7 +87,49 @@ extension SimulationWorkspace {
         }
     }
 
-    private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer) {
+    /// A weight gradient the backward scan of a spiking layer accumulates step by step, while the step's `gX` rows are
+    /// still in cache: an event-driven dense afferent (``accumulateEventGradients(_:rows:gradOutput:outputs:intoTransposed:blockRows:)``
+    /// on each part's rows of each step, into one zeroed `gWᵀ` partial per part of the batch).
+    struct FusedWeightGradient {
+        let afferent: Int
+        let projection: Projection
+        /// Index of the weights in the gradients.
+        let parameter: Int
+        let events: SpikeEventList
+        let gradInput: UnsafePointer<Float>
+        let partials: [UnsafeMutablePointer<Float>]
+    }
+
+    /// The parts a spiking layer's backward scan splits the batch into (see ``SpikingBackward``).
+    func backwardParts(_ k: Int, _ layer: Layer) -> Int {
+        let splits = layer.timeConstants?.isLearned != true
+            && layer.recurrentAfferents(layerIndex: k).allSatisfy { layer.afferents[$0].operation.hasWeights }
+        return splits ? batchParts(units: layer.size) : 1
+    }
+
+    /// The weight gradients of layer `k` its backward scan computes (event-driven dense afferents of a spiking layer).
+    private func fusedWeightGradients(_ k: Int, _ layer: Layer, _ index: [ParameterID: Int]) -> [FusedWeightGradient] {
+        guard layer.neuron.spikingCore != nil else { return [] }
+        let parts = backwardParts(k, layer)
+        var fused: [FusedWeightGradient] = []
+        for (j, p) in layer.afferents.enumerated() where p.operation == .dense {
+            guard let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)], let events = sourceEvents(p.source),
+                  usesEvents(events) else { continue }
+            let size = sourceRange(p).width * layer.size
+            while fusedPartials.count < (fused.count + 1) * parts { fusedPartials.append(FloatBuffer()) }
+            let partials = (0..<parts).map { i in
+                let buffer = fusedPartials[fused.count * parts + i]
+                buffer.reserve(size)
+                buffer.zero(size)
+                return buffer.pointer
+            }
+            fused.append(FusedWeightGradient(afferent: j, projection: p, parameter: wi, events: events,
+                                             gradInput: UnsafePointer(gradientOfCurrents(k, p.synapse)), partials: partials))
+        }
+        return fused
+    }
+
+    private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, fused: [FusedWeightGradient]) {
         let b = layers[k]
         let n = layer.size, slice = batch * n
         switch layer.neuron {
@@ -87,7 +138,8 @@ extension SimulationWorkspace {
             let run = SpikingBackward(workspace: self, k: k, constants: scanConstants(k, layer, timeStep: network.timeStep),
                                       learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
-                                      recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) })
+                                      recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) },
+                                      fused: fused, parts: backwardParts(k, layer))
             dynamics.effectiveSurrogate.visit(run)
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -125,6 +177,9 @@ extension SimulationWorkspace {
         let learnsTimeConstants: Bool
         let differentiatesReset: Bool
         let recurrent: [(index: Int, projection: Projection)]
+        let fused: [FusedWeightGradient]
+        /// Parts of the batch (``backwardParts(_:_:)``: 1 with learned time constants, whose gradients sum over the batch).
+        let parts: Int
 
         func visit<K: SurrogateKernel>(_ kernel: K) {
             let ws = workspace, b = ws.layers[k]
@@ -146,15 +201,11 @@ extension SimulationWorkspace {
             if b.usesDropout, isWindowEnd {
                 multiply(count: slice, gs + (window - 1) * slice, by: b.dropoutScale.pointer + (window - 1) * slice)
             }
-            // Samples never interact: the batch is split across threads for the whole window, unless the per-neuron
-            // decay gradients (sums over the batch) tie them together. (Recurrent products are dense or convolutions:
-            // row by row.)
-            let splits = !learnsTimeConstants && recurrent.allSatisfy { $0.projection.operation.hasWeights }
-            let parts = splits ? ws.batchParts(units: n) : 1
+            // Samples never interact: the batch is split across threads for the whole window.
             if parts == 1 {
-                scan(kernel, samples: 0..<ws.batch)
+                scan(kernel, samples: 0..<ws.batch, part: 0)
             } else {
-                parallelChunks(ws.batch, parts: parts) { samples, _ in scan(kernel, samples: samples) }
+                parallelChunks(ws.batch, parts: parts) { samples, i in scan(kernel, samples: samples, part: i) }
             }
             if ws.chunkStart != 0 {   // what the earlier chunk's last step reads
                 let recorded = b.usesRecordedResets || b.usesDropout || b.isStochastic
@@ -166,8 +217,9 @@ extension SimulationWorkspace {
             }
         }
 
-        /// The window's steps in reverse for the samples `samples` (elements `samples·N` of each `[B, N]` slice).
-        private func scan<K: SurrogateKernel>(_ kernel: K, samples: Range<Int>) {
+        /// The window's steps in reverse for the samples `samples` (elements `samples·N` of each `[B, N]` slice), part
+        /// `part` of the batch.
+        private func scan<K: SurrogateKernel>(_ kernel: K, samples: Range<Int>, part: Int) {
             let ws = workspace, b = ws.layers[k]
             let (coefficients, dual, perNeuron, adaptation) = (constants.coefficients, constants.dual, constants.perNeuron, constants.adaptation)
             let n = ws.sizes[k], slice = ws.batch * n, window = ws.window
@@ -195,6 +247,14 @@ extension SimulationWorkspace {
             // Dropout: ∂L/∂S_internal = ∂L/∂S_transmitted · scale, applied once a step's transmitted gradient is final
             // (before the differentiated reset adds the internal spike's own term).
             let scale = b.usesDropout ? b.dropoutScale.pointer + offset : nil
+            // gWᵀ += Σ events(step)ᵀ · gX[step] for this part's rows, once the step's gX is final.
+            func addWeightGradients(step: Int) {
+                let rows = (step * ws.batch + samples.lowerBound)..<(step * ws.batch + samples.upperBound)
+                for f in fused {
+                    accumulateEventGradients(f.events, rows: rows, gradOutput: f.gradInput, outputs: n, intoTransposed: f.partials[part])
+                }
+            }
+            addWeightGradients(step: window - 1)
             for t in (0..<window).reversed() {
                 let at = t * slice, last = t + 1 == window
                 let nextSpikeGradient = !last ? UnsafePointer(gs + at + slice)
@@ -212,6 +272,7 @@ extension SimulationWorkspace {
                                     nextSpikeGradient: nextSpikeGradient, nextReset: nextReset, reset: reset,
                                     gradMembrane: gu, gradCurrent: gi, previousGradInput: t > 0 ? gx + at - slice : before.0)
                 }
+                if t > 0 { addWeightGradients(step: t - 1) }
                 if learnsTimeConstants {   // one part (see visit): the sums over the batch are not split
                     accumulateDecayGradients(count: count, units: n, gradMembrane: gu, gradCurrent: gi, reset: b.resets.pointer + offset + at,
                                              previousMembrane: t == 0 ? initialMembrane : UnsafePointer(u + at - slice),

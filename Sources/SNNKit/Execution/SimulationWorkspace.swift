@@ -104,6 +104,7 @@ public final class SimulationWorkspace {
     let inputEvents = SpikeEventList()
     let scanScratch = [SpikeEventList()]
     var partEventLists: [SpikeEventList] = []
+    var fusedPartials: [FloatBuffer] = []   // gWᵀ partials of the weight gradients fused into backward scans
     var inputHasEvents = false
     var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
     let zeros = FloatBuffer()
