@@ -5,23 +5,66 @@ extension SimulationWorkspace {
     func forwardLayer(_ k: Int, of network: SpikingNetwork, options: ForwardOptions) {
         let layer = network.layers[k]
         for (j, p) in layer.afferents.enumerated() { prepareWeights(k, j, p) }
-        // 1. Feed-forward currents of all T·B rows: X = Σ op(src) (+ biases), into the current each projection drives.
-        timed("feed-forward") { feedForward(k, layer) }
+        let stepInputs = stepFeedForward(k, layer)
+        // 1. Feed-forward currents of all T·B rows: X = Σ op(src) (+ biases), into the current each projection drives
+        //    (except the products the time loop does step by step).
+        timed("feed-forward") { feedForward(k, layer, skipping: stepInputs) }
         // 2. The layer's time loop (recurrent products per step).
-        timed("time loop") { timeLoop(k, network, layer, options) }
+        timed("time loop") { timeLoop(k, network, layer, options, stepInputs) }
     }
 
-    private func feedForward(_ k: Int, _ layer: Layer) {
-        let b = layers[k], n = layer.size, rows = window * batch
-        var written: Set<Synapse> = []
+    /// Feed-forward products a spiking layer's time loop computes step by step: each step's input rows are produced in
+    /// cache right before they are used, never written to memory and read back. Event-driven dense afferents whose
+    /// source has at least one event per row qualify; a current none of whose other feed-forward products is computed
+    /// over the whole window is then owned by the time loop (it also adds that current's biases).
+    struct StepFeedForward {
+        struct Afferent {
+            let index: Int
+            let projection: Projection
+            let events: SpikeEventList
+            let transposed: UnsafePointer<Float>
+            /// Sets rather than adds: the first product into an owned current.
+            let overwrites: Bool
+        }
+        var afferents: [Afferent] = []
+        var owned: Set<Synapse> = []
+        /// The projections whose biases go into owned currents.
+        var biased: [Projection] = []
+    }
+
+    private func stepFeedForward(_ k: Int, _ layer: Layer) -> StepFeedForward {
+        var step = StepFeedForward()
+        guard layer.neuron.spikingCore != nil else { return step }
+        var wholeWindow: Set<Synapse> = [], candidates: [(Int, Projection, SpikeEventList)] = []
         for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
+            if p.operation == .dense, let events = sourceEvents(p.source), usesEvents(events), events.count >= window * batch {
+                candidates.append((j, p, events))
+            } else {
+                wholeWindow.insert(p.synapse)
+            }
+        }
+        for (j, p, events) in candidates {
+            let overwrites = !wholeWindow.contains(p.synapse) && !step.owned.contains(p.synapse)
+            if overwrites { step.owned.insert(p.synapse) }
+            step.afferents.append(.init(index: j, projection: p, events: events, transposed: preparedTransposedWeights(k, j, p),
+                                        overwrites: overwrites))
+        }
+        step.biased = layer.afferents.filter { $0.bias != nil && step.owned.contains($0.synapse) }
+        return step
+    }
+
+    private func feedForward(_ k: Int, _ layer: Layer, skipping step: StepFeedForward) {
+        let b = layers[k], n = layer.size, rows = window * batch
+        var written = step.owned
+        for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
+            if step.afferents.contains(where: { $0.index == j }) { continue }
             let x = currents(k, p.synapse)
             propagate(k, j, p, rows: 0..<rows, into: x, overwrite: !written.contains(p.synapse), transposed: nil, density: nil, parallel: true)
             written.insert(p.synapse)
         }
         if !written.contains(.excitatory) { b.currents.zero(rows * n) }
         if layer.usesDualScan, !written.contains(.inhibitory) { b.secondCurrents.zero(rows * n) }
-        for p in layer.afferents {
+        for p in layer.afferents where !step.owned.contains(p.synapse) {
             p.bias?.withUnsafeBufferPointer { addRowVector($0.baseAddress!, to: currents(k, p.synapse), rows: rows, columns: n) }
         }
         if layer.neuron == .passThrough {
@@ -44,7 +87,7 @@ extension SimulationWorkspace {
         return synapse == .inhibitory ? layers[k].gradSecondInput.pointer : layers[k].gradInput.pointer
     }
 
-    private func timeLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, _ options: ForwardOptions) {
+    private func timeLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, _ options: ForwardOptions, _ stepInputs: StepFeedForward) {
         let b = layers[k], n = layer.size, rows = window * batch
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
@@ -83,7 +126,7 @@ extension SimulationWorkspace {
                                      recordsResets: recordsResets, escapeNoise: b.isStochastic ? dynamics.escapeNoise : nil,
                                      noiseSeed: b.noiseSeedUsed,
                                      keepsDrive: dynamics.resetGradient == .differentiated || learns, keepsCurrents: learns,
-                                     recurrent: recurrent)
+                                     recurrent: recurrent, stepInputs: stepInputs)
             if smooth { dynamics.effectiveSurrogate.visit(run) } else { run.run(HeavisideSpike()) }
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -230,6 +273,7 @@ extension SimulationWorkspace {
         let keepsDrive: Bool
         let keepsCurrents: Bool
         let recurrent: [RecurrentAfferent]
+        let stepInputs: StepFeedForward
 
         func visit<K: SurrogateKernel>(_ kernel: K) { run(SmoothSpike(kernel)) }
 
@@ -329,11 +373,27 @@ extension SimulationWorkspace {
                     events.append(from: s + t * sliceStride, rows: samples.count)
                     density = Double(events.count - before) / Double(count)
                 }
+                if !stepInputs.afferents.isEmpty { feedForward(step: t, samples: samples) }
                 let stepSpikes = UnsafePointer(s + t * sliceStride)
                 if single {
                     ws.timed("recurrent products") { propagateRecurrent(step: t, samples: samples, spikes: stepSpikes, events: events, density: density) }
                 } else {
                     propagateRecurrent(step: t, samples: samples, spikes: stepSpikes, events: events, density: density)
+                }
+            }
+        }
+
+        /// `X[t, samples] (=|+=) W·src[t, samples]` (+ biases of owned currents) for the step-by-step feed-forward products.
+        private func feedForward(step t: Int, samples: Range<Int>) {
+            let ws = workspace, n = ws.sizes[k]
+            let rows = (t * ws.batch + samples.lowerBound)..<(t * ws.batch + samples.upperBound)
+            for a in stepInputs.afferents {
+                accumulateEvents(a.events, rows: rows, transposedWeights: a.transposed, outputs: n,
+                                 into: ws.currents(k, a.projection.synapse), overwrite: a.overwrites)
+            }
+            for p in stepInputs.biased {
+                p.bias!.withUnsafeBufferPointer {
+                    addRowVector($0.baseAddress!, to: ws.currents(k, p.synapse) + rows.lowerBound * n, rows: rows.count, columns: n)
                 }
             }
         }
