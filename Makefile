@@ -1,6 +1,8 @@
 # The two commands of the README: `make train` (the main job) and `make test`.
 SWIFT ?= swift
 CONFIG ?= release
+# Code generation for this machine's AVX2/FMA when it has them (scripts/host-swift-flags.sh; SNNKIT_PORTABLE=1 opts out).
+TUNE := $(shell bash scripts/host-swift-flags.sh)
 
 .PHONY: deps build train test test-slow bench clean
 
@@ -8,20 +10,20 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(TUNE)
 
 train: deps
-	$(SWIFT) run -c $(CONFIG) snn train $(ARGS)
+	$(SWIFT) run -c $(CONFIG) $(TUNE) snn train $(ARGS)
 
 test: deps
-	$(SWIFT) test -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG) $(TUNE)
 
 # Slow statistical and end-to-end checks only (suites named "Slow…", enabled by SNN_SLOW_TESTS=1).
 test-slow: deps
-	SNN_SLOW_TESTS=1 $(SWIFT) test -c $(CONFIG) --filter Slow
+	SNN_SLOW_TESTS=1 $(SWIFT) test -c $(CONFIG) $(TUNE) --filter Slow
 
 bench: deps
-	$(SWIFT) run -c $(CONFIG) snn-bench $(ARGS)
+	$(SWIFT) run -c $(CONFIG) $(TUNE) snn-bench $(ARGS)
 
 clean:
 	rm -rf .build

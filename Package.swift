@@ -1,31 +1,7 @@
 // swift-tools-version:6.0
 // SNNKit: training spiking neural networks with surrogate gradients and
 // fluctuation-driven initialization. See README.md and docs/.
-import Foundation
 import PackageDescription
-
-/// Code generation for the build machine's vector units: on an x86-64 Linux host with AVX2 and FMA (Haswell or later,
-/// AMD Zen), Swift code is compiled for the `haswell` CPU — 8-wide AVX instead of 4-wide SSE for every SIMD kernel
-/// (measured: the reference train step ≈ 30 % faster, see docs/benchmarks.md). Such a build runs on CPUs with those
-/// features only (a binary copied to an older x86-64 stops with an illegal instruction). `SNNKIT_PORTABLE=1` builds for
-/// the x86-64 baseline instead, passing no compiler flags at all — as does a checkout of this package as another
-/// package's dependency (SwiftPM refuses unsafe flags in versioned dependencies); `SNNKIT_TARGET_CPU=<name>` picks
-/// another `-target-cpu`. Apple platforms and other hosts use the compiler's default.
-let hostTuning: [SwiftSetting] = {
-    let environment = ProcessInfo.processInfo.environment
-    if environment["SNNKIT_PORTABLE"] == "1" || Context.packageDirectory.contains("/checkouts/") { return [] }
-    if let cpu = environment["SNNKIT_TARGET_CPU"], !cpu.isEmpty { return [.unsafeFlags(["-target-cpu", cpu])] }
-    #if os(Linux) && arch(x86_64)
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
-    let flags = Set(line.split(separator: " ").map(String.init))
-    // What compiled code may use on `haswell`: AVX2, FMA, F16C, BMI1/2, LZCNT (cpuinfo: abm), MOVBE, POPCNT.
-    let needed: Set = ["avx", "avx2", "fma", "f16c", "bmi1", "bmi2", "abm", "movbe", "popcnt", "sse4_2"]
-    return needed.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
-    #else
-    return []
-    #endif
-}()
 
 let package = Package(
     name: "SNNKit",
@@ -68,27 +44,24 @@ let package = Package(
         ),
         .target(
             name: "SNNKernels",
-            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
-            swiftSettings: hostTuning
+            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "SNNKit", dependencies: ["SNNKernels"], swiftSettings: hostTuning),
-        .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5", "CZlib"], swiftSettings: hostTuning),
-        .target(name: "SNNTestSupport", dependencies: ["SNNKit"], swiftSettings: hostTuning),
+        .target(name: "SNNKit", dependencies: ["SNNKernels"]),
+        .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5", "CZlib"]),
+        .target(name: "SNNTestSupport", dependencies: ["SNNKit"]),
         // YAML experiment configurations (configs/*.yaml), experiments, and running them.
-        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNKernels", "SNNData", .product(name: "Yams", package: "Yams")],
-                swiftSettings: hostTuning),
+        .target(name: "SNNExperiments", dependencies: ["SNNKit", "SNNKernels", "SNNData", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "snn",
             dependencies: [
                 "SNNKit", "SNNData", "SNNExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: hostTuning
+            ]
         ),
-        .executableTarget(name: "snn-bench", dependencies: ["SNNKit", "SNNKernels", "SNNData"], swiftSettings: hostTuning),
-        .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"], swiftSettings: hostTuning),
-        .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"], swiftSettings: hostTuning),
-        .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit", "CHDF5"], swiftSettings: hostTuning),
-        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments", "SNNData", "SNNKit"], swiftSettings: hostTuning),
+        .executableTarget(name: "snn-bench", dependencies: ["SNNKit", "SNNKernels", "SNNData"]),
+        .testTarget(name: "SNNKernelsTests", dependencies: ["SNNKernels"]),
+        .testTarget(name: "SNNKitTests", dependencies: ["SNNKit", "SNNData", "SNNTestSupport"]),
+        .testTarget(name: "SNNDataTests", dependencies: ["SNNData", "SNNKit", "CHDF5"]),
+        .testTarget(name: "SNNExperimentsTests", dependencies: ["SNNExperiments", "SNNData", "SNNKit"]),
     ]
 )
