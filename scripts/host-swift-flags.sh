@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the swift build flags that compile SNNKit for this machine's vector units (used by the Makefile).
 # On an x86-64 Linux host with AVX2 and FMA (Haswell or later, AMD Zen): `-Xswiftc -target-cpu -Xswiftc haswell`, so
-# every SIMD kernel runs 8-wide AVX instead of 4-wide SSE (≈ 30 % faster training, same results: Swift neither contracts
+# every SIMD kernel runs 8-wide AVX instead of 4-wide SSE (reference train step 15–30 % faster, same results: Swift neither contracts
 # nor reassociates floating point). The binary then needs such a CPU. SNNKIT_PORTABLE=1 prints nothing (baseline
 # x86-64); SNNKIT_TARGET_CPU=<name> picks another CPU. Flags on the command line, not in Package.swift: the manifest
 # stays free of unsafe flags, so SNNKit can be a versioned dependency.
