@@ -11,6 +11,15 @@ struct StreamedSHDTests {
 
     /// A random SHD-format file written by `writeSHD`: `samples` samples of 20 classes on 700 channels, 20–400 events
     /// each within 60 steps of 2 ms (time-ordered as in SHD, some repeated in one bin, which count once on reading).
+    /// Runs `body` with the path of a synthetic file (``writeSynthetic(_:samples:seed:)``) in a temporary directory.
+    static func withSyntheticFile(_ name: String, _ body: (String) throws -> Void) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.file(name)
+        try writeSynthetic(path)
+        try body(path)
+    }
+
     static func writeSynthetic(_ path: String, samples: Int = 120, seed: UInt64 = 4) throws {
         var rng = Xoshiro256StarStar(seed: seed)
         var offsets = [0], steps: [Int32] = [], channels: [Int32] = [], labels: [Int] = []
@@ -51,26 +60,24 @@ struct StreamedSHDTests {
     @Test("Streamed batches equal the loaded data set's for random index sets (any order, repeats), downsampling 1 and 3",
           arguments: [1, 3])
     func batchesMatchLoaded(downsample: Int) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let path = dir.file("shd.h5")
-        try Self.writeSynthetic(path)
-        let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50, downsample: downsample, classes: 20)
-        let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50, downsample: downsample, classes: 20)
-        #expect(stream.count == loaded.count && stream.channels == loaded.channels && stream.channels == (700 + downsample - 1) / downsample)
-        #expect(stream.labels == loaded.labels && stream.classes == loaded.classes && stream.steps == 50)
-        var rng = Xoshiro256StarStar(seed: 9)
-        for size in [1, 7, 33] {
-            var indices = (0..<size).map { _ in Int.random(in: 0..<loaded.count, using: &rng) }
-            if size > 1 { indices[size - 1] = indices[0] }   // a repeat
-            let batch = try stream.batch(indices)
-            #expect(batch.labels == indices.map { loaded.labels[$0] })
-            Self.expectSame(batch.makeDataset(), loaded.subset(indices))
-            #expect(try Self.dense(stream, indices) == Self.dense(loaded, indices))
+        try Self.withSyntheticFile("shd.h5") { path in
+            let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50, downsample: downsample, classes: 20)
+            let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50, downsample: downsample, classes: 20)
+            #expect(stream.count == loaded.count && stream.channels == loaded.channels && stream.channels == (700 + downsample - 1) / downsample)
+            #expect(stream.labels == loaded.labels && stream.classes == loaded.classes && stream.steps == 50)
+            var rng = Xoshiro256StarStar(seed: 9)
+            for size in [1, 7, 33] {
+                var indices = (0..<size).map { _ in Int.random(in: 0..<loaded.count, using: &rng) }
+                if size > 1 { indices[size - 1] = indices[0] }   // a repeat
+                let batch = try stream.batch(indices)
+                #expect(batch.labels == indices.map { loaded.labels[$0] })
+                Self.expectSame(batch.makeDataset(), loaded.subset(indices))
+                #expect(try Self.dense(stream, indices) == Self.dense(loaded, indices))
+            }
+            Self.expectSame(try stream.loadSamples(0..<stream.count), loaded)   // consecutive rows: one hyperslab
+            #expect(try stream.channelRates() == loaded.channelRates())         // ν: one streaming pass, exact
+            #expect(try stream.meanRate() == loaded.meanRate())
         }
-        Self.expectSame(try stream.loadSamples(0..<stream.count), loaded)   // consecutive rows: one hyperslab
-        #expect(try stream.channelRates() == loaded.channelRates())         // ν: one streaming pass, exact
-        #expect(try stream.meanRate() == loaded.meanRate())
     }
 
     @Test("Binning edge cases stream as they load: float32 bins, repeats in one bin, the 349-step window, 1e30 s, maxSamples")
@@ -156,48 +163,44 @@ struct StreamedSHDTests {
 
     @Test("Subsets and splits of a stream hold the same samples as those of the loaded data set; views do not nest")
     func splits() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let path = dir.file("split.h5")
-        try Self.writeSynthetic(path)
-        let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50)
-        let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
-        for stratification in [SpikeDataset.Stratification.none, .byLabel] {
-            let (lt, lv) = try loaded.splitValidation(fraction: 0.1, seed: 7, stratification: stratification)
-            let (st, sv) = try stream.splitValidation(fraction: 0.1, seed: 7, stratification: stratification)
-            #expect(st.count + sv.count == stream.count && sv.count == lv.count)
-            Self.expectSame(try st.loadSamples(0..<st.count), lt)
-            Self.expectSame(try sv.loadSamples(0..<sv.count), lv)
-            #expect(Set(st.indices).isDisjoint(with: sv.indices))
+        try Self.withSyntheticFile("split.h5") { path in
+            let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50)
+            let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
+            for stratification in [SpikeDataset.Stratification.none, .byLabel] {
+                let (lt, lv) = try loaded.splitValidation(fraction: 0.1, seed: 7, stratification: stratification)
+                let (st, sv) = try stream.splitValidation(fraction: 0.1, seed: 7, stratification: stratification)
+                #expect(st.count + sv.count == stream.count && sv.count == lv.count)
+                Self.expectSame(try st.loadSamples(0..<st.count), lt)
+                Self.expectSame(try sv.loadSamples(0..<sv.count), lv)
+                #expect(Set(st.indices).isDisjoint(with: sv.indices))
+            }
+            let (l0, l1, l2) = try loaded.subset((0..<loaded.count).reversed()).split(0.5, 0.3, 0.2)
+            let parts = try stream.subset((0..<stream.count).reversed()).split(fractions: [0.5, 0.3, 0.2])
+            for (l, s) in zip([l0, l1, l2], parts) { Self.expectSame(try s.loadSamples(0..<s.count), l) }
+            let nested: SpikeSampleSubset<StreamedSHDDataset> = parts[1].subset([2, 0])
+            #expect(nested.indices == [parts[1].indices[2], parts[1].indices[0]])
+            Self.expectSame(try nested.batch([1, 0]).makeDataset(), l1.subset([0, 2]))
         }
-        let (l0, l1, l2) = try loaded.subset((0..<loaded.count).reversed()).split(0.5, 0.3, 0.2)
-        let parts = try stream.subset((0..<stream.count).reversed()).split(fractions: [0.5, 0.3, 0.2])
-        for (l, s) in zip([l0, l1, l2], parts) { Self.expectSame(try s.loadSamples(0..<s.count), l) }
-        let nested: SpikeSampleSubset<StreamedSHDDataset> = parts[1].subset([2, 0])
-        #expect(nested.indices == [parts[1].indices[2], parts[1].indices[0]])
-        Self.expectSame(try nested.batch([1, 0]).makeDataset(), l1.subset([0, 2]))
     }
 
     @Test("Augmenting per batch (seeded per sample) equals augmenting the loaded data set")
     func augmentation() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let path = dir.file("augment.h5")
-        try Self.writeSynthetic(path)
-        let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50)
-        let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
-        let augmentations: [SpikeAugmentation] = [.drop(probability: 0.2), .insert(hertz: 2), .timeJitter(sigma: .milliseconds(4)),
-                                                  .unitJitter(sigma: 1.5)]
-        let all = try loaded.augmented(augmentations, seed: 11)
-        let streamed = try stream.augmented(augmentations, seed: 11)
-        for indices in [[5, 3, 5], Array(0..<20)] {
-            Self.expectSame(try streamed.batch(indices).makeDataset(), all.subset(indices))
+        try Self.withSyntheticFile("augment.h5") { path in
+            let loaded = try SpikeDataset.loadSHD(path: path, timeStep: Self.dt, steps: 50)
+            let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
+            let augmentations: [SpikeAugmentation] = [.drop(probability: 0.2), .insert(hertz: 2), .timeJitter(sigma: .milliseconds(4)),
+                                                      .unitJitter(sigma: 1.5)]
+            let all = try loaded.augmented(augmentations, seed: 11)
+            let streamed = try stream.augmented(augmentations, seed: 11)
+            for indices in [[5, 3, 5], Array(0..<20)] {
+                Self.expectSame(try streamed.batch(indices).makeDataset(), all.subset(indices))
+            }
+            let (train, _) = try stream.splitValidation(fraction: 0.1, seed: 3)
+            let (loadedTrain, _) = try loaded.splitValidation(fraction: 0.1, seed: 3)
+            Self.expectSame(try train.augmented(augmentations, seed: 2).loadSamples(0..<10),
+                            try loadedTrain.augmented(augmentations, seed: 2).subset(0..<10))
+            #expect(throws: ConfigurationError.self) { try stream.augmented([.drop(probability: 2)], seed: 1) }
         }
-        let (train, _) = try stream.splitValidation(fraction: 0.1, seed: 3)
-        let (loadedTrain, _) = try loaded.splitValidation(fraction: 0.1, seed: 3)
-        Self.expectSame(try train.augmented(augmentations, seed: 2).loadSamples(0..<10),
-                        try loadedTrain.augmented(augmentations, seed: 2).subset(0..<10))
-        #expect(throws: ConfigurationError.self) { try stream.augmented([.drop(probability: 2)], seed: 1) }
     }
 
     // MARK: - Bad files and threads
@@ -205,25 +208,23 @@ struct StreamedSHDTests {
     @Test("A file truncated or overwritten after opening: the next batch is a DataError naming file and dataset, not a hang",
           .timeLimit(.minutes(1)), arguments: [true, false])
     func changedAfterOpening(truncates: Bool) throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let path = dir.file("changed.h5")
-        try Self.writeSynthetic(path)
-        let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
-        _ = try stream.batch([0, 1])
-        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let handle = try #require(FileHandle(forUpdatingAtPath: path))
-        if truncates {
-            try handle.truncate(atOffset: UInt64(size / 3))
-        } else {   // zeros over the last three quarters, in place (this damage makes libhdf5 1.10 loop forever)
-            try handle.seek(toOffset: UInt64(size / 4))
-            try handle.write(contentsOf: Data(count: size - size / 4))
+        try Self.withSyntheticFile("changed.h5") { path in
+            let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
+            _ = try stream.batch([0, 1])
+            let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            let handle = try #require(FileHandle(forUpdatingAtPath: path))
+            if truncates {
+                try handle.truncate(atOffset: UInt64(size / 3))
+            } else {   // zeros over the last three quarters, in place (this damage makes libhdf5 1.10 loop forever)
+                try handle.seek(toOffset: UInt64(size / 4))
+                try handle.write(contentsOf: Data(count: size - size / 4))
+            }
+            try handle.close()
+            let e = capture { try stream.batch(Array(0..<stream.count)) }
+            guard case .unreadable(_, "spikes/times", let reason) = e else { Issue.record("expected unreadable, got \(String(describing: e))"); return }
+            #expect(reason.contains(truncates ? "changed on disk" : "modified on disk"), "\(reason)")
+            expectNames(e, path, "spikes/times")
         }
-        try handle.close()
-        let e = capture { try stream.batch(Array(0..<stream.count)) }
-        guard case .unreadable(_, "spikes/times", let reason) = e else { Issue.record("expected unreadable, got \(String(describing: e))"); return }
-        #expect(reason.contains(truncates ? "changed on disk" : "modified on disk"), "\(reason)")
-        expectNames(e, path, "spikes/times")
     }
 
     @Test("Damaged variable-length data (global heap signatures) in the file: a DataError naming file and dataset",
@@ -288,18 +289,16 @@ struct StreamedSHDTests {
 
     @Test("Batches read from several threads at once equal those read one at a time")
     func concurrentReads() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let path = dir.file("threads.h5")
-        try Self.writeSynthetic(path)
-        let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
-        let batches = (0..<8).map { k in Array(stride(from: k, to: stream.count, by: 8)) }
-        let expected = try batches.map { try stream.batch($0).dataset.eventSteps }
-        let results = LockedResults(count: batches.count)
-        DispatchQueue.concurrentPerform(iterations: batches.count) { k in
-            results.set(k, try? stream.batch(batches[k]).dataset.eventSteps)
+        try Self.withSyntheticFile("threads.h5") { path in
+            let stream = try StreamedSHDDataset(path: path, timeStep: Self.dt, steps: 50)
+            let batches = (0..<8).map { k in Array(stride(from: k, to: stream.count, by: 8)) }
+            let expected = try batches.map { try stream.batch($0).dataset.eventSteps }
+            let results = LockedResults(count: batches.count)
+            DispatchQueue.concurrentPerform(iterations: batches.count) { k in
+                results.set(k, try? stream.batch(batches[k]).dataset.eventSteps)
+            }
+            #expect(results.values == expected)
         }
-        #expect(results.values == expected)
     }
 }
 
