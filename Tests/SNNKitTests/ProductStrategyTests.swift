@@ -106,7 +106,9 @@ struct ProductStrategyTests {
                 #expect(worst < 1e-4, "forward differs by \(worst)")
             }
             for (a, b) in zip(dense.gradients, events.gradients) {
-                let scale = max(a.scalars.map(abs).max() ?? 0, 1e-6)
+                // (The floor matters where a gradient cancels: with p = 0 every sample is the same and the labels cover
+                // each class once, so the hidden bias gradient sums to float rounding, ≈ 1e-9, in any summation order.)
+                let scale = max(a.scalars.map(abs).max() ?? 0, 1e-4)
                 let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
                 #expect(worst <= 1e-4 * scale, "gradient differs by \(worst) (scale \(scale))")
             }

@@ -62,7 +62,7 @@ extension SimulationWorkspace {
                         accumulateColumnSums(of: gx, rows: window * batch, columns: layer.size, into: $0.baseAddress!)
                     }
                 }
-                if case let .layer(s) = p.source, s != k {
+                if case let .layer(s) = p.source, s != k, !foldsInputGradient(network, layer: k, afferent: j) {
                     timed("input gradients") {
                         accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: layers[s].gradOutput.pointer, parallel: true)
                     }
@@ -131,17 +131,85 @@ extension SimulationWorkspace {
         return fused
     }
 
+    /// The products into `∂L/∂S[t]` of a spiking layer with dense recurrence, stacked into one GEMM per step:
+    ///
+    ///     gS[t] += [gX₁[t] | … | gXᵣ[t] | gX'₁[t] | …] · [W₁; …; Wᵣ; W'₁; …]
+    ///
+    /// over its recurrent afferents (`gXᵢ`, `Wᵢ`) and the dense afferents of later layers it drives (`gX'`, `W'`), whose
+    /// gradients are final when its scan runs. The later layers' input gradients are so computed step by step in cache,
+    /// at the GEMM rate of the recurrent product, instead of in a whole-window pass that writes `gS` and reads it back
+    /// (a readout's `k` = 20 product is memory-bound). Built only when at least one later afferent folds in.
+    struct StackedProducts {
+        /// Each stacked gradient (`[T·B, width]`) and its width, in stacking order.
+        let gradients: [(pointer: UnsafePointer<Float>, width: Int)]
+        /// `[depth, N]`: the weights in the same order.
+        let weights: UnsafePointer<Float>
+        /// Σ widths.
+        let depth: Int
+        /// Per part of the batch, a `[2B, depth]` scratch holding the stacked rows of one product.
+        let rows: [UnsafeMutablePointer<Float>]
+    }
+
+    /// Whether the input gradient of afferent `j` of layer `m` is folded into its source's backward scan (see
+    /// ``StackedProducts``) instead of being computed over the whole window after layer `m`'s scan: a dense afferent
+    /// reading the whole source, into at most ``foldedInputGradientMaximumWidth`` units.
+    func foldsInputGradient(_ network: SpikingNetwork, layer m: Int, afferent j: Int) -> Bool {
+        let p = network.layers[m].afferents[j]
+        guard case let .layer(s) = p.source, s < m, p.operation == .dense, p.targetSize <= Self.foldedInputGradientMaximumWidth,
+              sourceRange(p).count == sizes[s] else { return false }
+        return stacksProducts(network.layers[s], s)
+    }
+
+    /// The widest afferent whose input gradient is folded into its source's scan. A whole-window product of depth `k`
+    /// does 2k FLOPs per element of `gS` it reads and writes: memory-bound for a readout's k ≈ 20, compute-bound for
+    /// k = 256 (measured: folding a 256-unit hidden layer's input gradient into the previous layer's scan was no faster).
+    static let foldedInputGradientMaximumWidth = 64
+
+    /// Whether the backward scan of layer `k` can stack its products: a spiking layer whose recurrent afferents are
+    /// all dense and read the whole layer.
+    private func stacksProducts(_ layer: Layer, _ k: Int) -> Bool {
+        guard layer.neuron.spikingCore != nil else { return false }
+        let recurrent = layer.recurrentAfferents(layerIndex: k).map { layer.afferents[$0] }
+        return !recurrent.isEmpty && recurrent.allSatisfy { $0.operation == .dense && sourceRange($0).count == layer.size }
+    }
+
+    /// The stacked products of layer `k`'s backward scan (nil when no later afferent folds in), with `parts` scratch rows.
+    private func stackedProducts(_ network: SpikingNetwork, _ k: Int, parts: Int) -> StackedProducts? {
+        let layer = network.layers[k]
+        guard stacksProducts(layer, k) else { return nil }
+        var members = layer.recurrentAfferents(layerIndex: k).map { (layer: k, projection: layer.afferents[$0]) }
+        let recurrentCount = members.count
+        for m in (k + 1)..<network.layers.count {
+            for (j, p) in network.layers[m].afferents.enumerated() where p.source == .layer(k) && foldsInputGradient(network, layer: m, afferent: j) {
+                members.append((m, p))
+            }
+        }
+        guard members.count > recurrentCount else { return nil }
+        let n = layer.size, depth = members.reduce(0) { $0 + $1.projection.targetSize }
+        stackedWeights.reserve(depth * n)
+        var row = 0
+        for (_, p) in members {
+            p.weights.withUnsafeBufferPointer { (stackedWeights.pointer + row * n).update(from: $0.baseAddress!, count: $0.count) }
+            row += p.targetSize
+        }
+        while stackedRows.count < parts { stackedRows.append(FloatBuffer()) }
+        for buffer in stackedRows.prefix(parts) { buffer.reserve(2 * batch * depth) }
+        return StackedProducts(gradients: members.map { (UnsafePointer(gradientOfCurrents($0.layer, $0.projection.synapse)), $0.projection.targetSize) },
+                               weights: stackedWeights.pointer, depth: depth, rows: stackedRows.prefix(parts).map(\.pointer))
+    }
+
     private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, fused: [FusedWeightGradient]) {
         let b = layers[k]
         let n = layer.size, slice = batch * n
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
+            let parts = backwardParts(k, layer)
             let run = SpikingBackward(workspace: self, k: k, constants: scanConstants(k, layer, timeStep: network.timeStep),
                                       learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
                                       recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) },
-                                      fused: fused, parts: backwardParts(k, layer))
+                                      stacked: stackedProducts(network, k, parts: parts), fused: fused, parts: parts)
             dynamics.effectiveSurrogate.visit(run)
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -179,6 +247,8 @@ extension SimulationWorkspace {
         let learnsTimeConstants: Bool
         let differentiatesReset: Bool
         let recurrent: [(index: Int, projection: Projection)]
+        /// The recurrent products and folded later input gradients as one product per step (nil: recurrent products only).
+        let stacked: StackedProducts?
         let fused: [FusedWeightGradient]
         /// Parts of the batch (``backwardParts(_:_:)``: 1 with learned time constants, whose gradients sum over the batch).
         let parts: Int
@@ -200,7 +270,7 @@ extension SimulationWorkspace {
                 lastInput.0.update(from: carry + BackwardCarry.input * slice, count: slice)
                 if constants.dual != nil { lastInput.1.update(from: carry + BackwardCarry.secondInput * slice, count: slice) }
             }
-            if b.usesDropout, isWindowEnd {
+            if b.usesDropout, isWindowEnd, stacked == nil {   // (stacked: the scan's products reach step T−1, then scale it)
                 multiply(count: slice, gs + (window - 1) * slice, by: b.dropoutScale.pointer + (window - 1) * slice)
             }
             // Samples never interact: the batch is split across threads for the whole window.
@@ -244,8 +314,9 @@ extension SimulationWorkspace {
             let lm = coefficients.membraneDecay, km = coefficients.membraneGain
             // Step 0 writes gX, gY of the step before the chunk there, for the earlier chunk.
             let before = (carry + BackwardCarry.input * slice, carry + BackwardCarry.secondInput * slice)
-            // Lowest step whose products into gS[t] are done (at the window's end gX[T−1] is zero: nothing to do).
-            var productDone = isWindowEnd ? window - 1 : window
+            // Lowest step whose products into gS[t] are done (at the window's end gX[T−1] is zero: nothing to do, unless
+            // later layers' input gradients are stacked with the recurrent ones).
+            var productDone = isWindowEnd && stacked == nil ? window - 1 : window
             // Dropout: ∂L/∂S_internal = ∂L/∂S_transmitted · scale, applied once a step's transmitted gradient is final
             // (before the differentiated reset adds the internal spike's own term).
             let scale = b.usesDropout ? b.dropoutScale.pointer + offset : nil
@@ -287,9 +358,9 @@ extension SimulationWorkspace {
                 if productDone > t, t > 0 || !isWindowStart {
                     let first = max(t - 1, 0)
                     if samples.count == ws.batch {
-                        ws.timed("recurrent products") { recurrentProducts(steps: first..<productDone, samples: samples) }
+                        ws.timed("recurrent products") { recurrentProducts(steps: first..<productDone, samples: samples, part: part) }
                     } else {
-                        for step in first..<productDone { recurrentProducts(steps: step..<(step + 1), samples: samples) }
+                        for step in first..<productDone { recurrentProducts(steps: step..<(step + 1), samples: samples, part: part) }
                     }
                     for step in first..<productDone {
                         if let scale { multiply(count: count, gs + step * slice, by: scale + step * slice) }
@@ -315,10 +386,24 @@ extension SimulationWorkspace {
             }
         }
 
-        /// `gS[steps, samples] += Σ_recurrent opᵀ(gX[steps, samples])`: one product for contiguous rows.
-        private func recurrentProducts(steps: Range<Int>, samples: Range<Int>) {
+        /// `gS[steps, samples] += Σ_recurrent opᵀ(gX[steps, samples])` (and the stacked later input gradients): one
+        /// product for contiguous rows.
+        private func recurrentProducts(steps: Range<Int>, samples: Range<Int>, part: Int) {
             let ws = workspace, gs = ws.layers[k].gradOutput.pointer
             let rows = (steps.lowerBound * ws.batch + samples.lowerBound)..<((steps.upperBound - 1) * ws.batch + samples.upperBound)
+            if let stacked {
+                let n = ws.sizes[k], scratch = stacked.rows[part]
+                var column = 0
+                for g in stacked.gradients {
+                    for r in rows {
+                        (scratch + (r - rows.lowerBound) * stacked.depth + column).update(from: g.pointer + r * g.width, count: g.width)
+                    }
+                    column += g.width
+                }
+                parallelSGEMM(parts: samples.count == ws.batch ? ws.threadCount : 1, .none, .none, m: rows.count, n: n, k: stacked.depth,
+                              alpha: 1, a: scratch, lda: stacked.depth, b: stacked.weights, ldb: n, beta: 1, c: gs + rows.lowerBound * n, ldc: n)
+                return
+            }
             for (j, p) in recurrent {
                 ws.accumulateInputGradient(k, j, p, gradInput: UnsafePointer(ws.gradientOfCurrents(k, p.synapse)), rows: rows,
                                            into: gs, parallel: false, gemmParts: samples.count == ws.batch ? ws.threadCount : 1)
