@@ -39,6 +39,7 @@ extension SimulationWorkspace {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
             let fused = fusedWeightGradients(k, layer, index)
+            if layers[k].gradOutputIsPendingZero, stackedMembers(network, k) == nil { _ = materializedOutputGradient(k) }
             timed("backward loop") { backwardLoop(k, network, layer, fused: fused) }
             for f in fused {   // the scan's per-part sums of gWᵀ, into the gradient
                 let (lower, count, width) = sourceRange(f.projection)
@@ -64,7 +65,8 @@ extension SimulationWorkspace {
                 }
                 if case let .layer(s) = p.source, s != k, !foldsInputGradient(network, layer: k, afferent: j) {
                     timed("input gradients") {
-                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: layers[s].gradOutput.pointer, parallel: true)
+                        accumulateInputGradient(k, j, p, gradInput: gx, rows: 0..<(window * batch), into: materializedOutputGradient(s).baseAddress!,
+                                                parallel: true)
                     }
                 }
             }
@@ -173,8 +175,9 @@ extension SimulationWorkspace {
         return !recurrent.isEmpty && recurrent.allSatisfy { $0.operation == .dense && sourceRange($0).count == layer.size }
     }
 
-    /// The stacked products of layer `k`'s backward scan (nil when no later afferent folds in), with `parts` scratch rows.
-    private func stackedProducts(_ network: SpikingNetwork, _ k: Int, parts: Int) -> StackedProducts? {
+    /// The projections whose products layer `k`'s backward scan stacks, in order (its recurrent afferents, then the later
+    /// afferents that fold in); nil when no later afferent folds in.
+    private func stackedMembers(_ network: SpikingNetwork, _ k: Int) -> [(layer: Int, projection: Projection)]? {
         let layer = network.layers[k]
         guard stacksProducts(layer, k) else { return nil }
         var members = layer.recurrentAfferents(layerIndex: k).map { (layer: k, projection: layer.afferents[$0]) }
@@ -184,8 +187,13 @@ extension SimulationWorkspace {
                 members.append((m, p))
             }
         }
-        guard members.count > recurrentCount else { return nil }
-        let n = layer.size, depth = members.reduce(0) { $0 + $1.projection.targetSize }
+        return members.count > recurrentCount ? members : nil
+    }
+
+    /// The stacked products of layer `k`'s backward scan (see ``stackedMembers(_:_:)``), with `parts` scratch rows.
+    private func stackedProducts(_ network: SpikingNetwork, _ k: Int, parts: Int) -> StackedProducts? {
+        guard let members = stackedMembers(network, k) else { return nil }
+        let n = network.layers[k].size, depth = members.reduce(0) { $0 + $1.projection.targetSize }
         stackedWeights.reserve(depth * n)
         var row = 0
         for (_, p) in members {
@@ -205,11 +213,14 @@ extension SimulationWorkspace {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
             let parts = backwardParts(k, layer)
+            let stacked = stackedProducts(network, k, parts: parts)
             let run = SpikingBackward(workspace: self, k: k, constants: scanConstants(k, layer, timeStep: network.timeStep),
                                       learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,
                                       recurrent: layer.recurrentAfferents(layerIndex: k).map { ($0, layer.afferents[$0]) },
-                                      stacked: stackedProducts(network, k, parts: parts), fused: fused, parts: parts)
+                                      stacked: stacked, overwritesOutputGradient: stacked != nil && b.gradOutputIsPendingZero,
+                                      fused: fused, parts: parts)
+            b.gradOutputIsPendingZero = false
             dynamics.effectiveSurrogate.visit(run)
         case let .readout(dynamics):
             let c = dynamics.coefficients(timeStep: network.timeStep)
@@ -249,6 +260,9 @@ extension SimulationWorkspace {
         let recurrent: [(index: Int, projection: Projection)]
         /// The recurrent products and folded later input gradients as one product per step (nil: recurrent products only).
         let stacked: StackedProducts?
+        /// `gS` is zero but not written (``zeroOutputGradients()``): the stacked products set it (β = 0) rather than add,
+        /// and step 0, which none computes at the window's start, is zeroed.
+        let overwritesOutputGradient: Bool
         let fused: [FusedWeightGradient]
         /// Parts of the batch (``backwardParts(_:_:)``: 1 with learned time constants, whose gradients sum over the batch).
         let parts: Int
@@ -259,6 +273,7 @@ extension SimulationWorkspace {
             let gs = b.gradOutput.pointer, gx = b.gradInput.pointer, gy = b.gradSecondInput.pointer
             let carry = b.backwardCarry.pointer
             ws.zeros.zero(slice)
+            if overwritesOutputGradient { gs.update(repeating: 0, count: slice) }   // (never chunked: step 0 starts the window)
             let isWindowEnd = ws.chunkIndex == ws.chunkCount - 1   // the chunk's last step is the window's last
             // gX[T−1] = 0 at the window's end (X[T−1] would only reach I[T]); at a chunk's end it is what the later
             // chunk's first step wrote.
@@ -401,7 +416,8 @@ extension SimulationWorkspace {
                     column += g.width
                 }
                 parallelSGEMM(parts: samples.count == ws.batch ? ws.threadCount : 1, .none, .none, m: rows.count, n: n, k: stacked.depth,
-                              alpha: 1, a: scratch, lda: stacked.depth, b: stacked.weights, ldb: n, beta: 1, c: gs + rows.lowerBound * n, ldc: n)
+                              alpha: 1, a: scratch, lda: stacked.depth, b: stacked.weights, ldb: n, beta: overwritesOutputGradient ? 0 : 1,
+                              c: gs + rows.lowerBound * n, ldc: n)
                 return
             }
             for (j, p) in recurrent {

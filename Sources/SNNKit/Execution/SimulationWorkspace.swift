@@ -28,6 +28,8 @@ public final class SimulationWorkspace {
         var isStochastic = false           // last forward drew stochastic spikes (R must be read as recorded)
         let resets = FloatBuffer()         // recorded R[t] (smooth mode / replay)
         let gradOutput = FloatBuffer()     // ∂L/∂S, ∂L/∂O or ∂L/∂(pass-through output)
+        // gradOutput is zero but not yet written (see zeroOutputGradients()): its first writer overwrites or zeroes it.
+        var gradOutputIsPendingZero = false
         // ∂L/∂X and ∂L/∂Y reuse the buffers of X and Y: the backward pass never reads the inputs again (it works from
         // U, the recorded resets and drives), so one [T, B, N] buffer per current serves both passes.
         var gradInput: FloatBuffer { currents }
@@ -350,7 +352,7 @@ public final class SimulationWorkspace {
     /// With ``timeChunkSteps`` set, only the last layer's gradient spans the whole window; spike-count penalties on
     /// other layers go through ``addSpikeCountGradient(ofLayer:_:)``.
     public func outputGradient(ofLayer k: Int) -> UnsafeMutableBufferPointer<Float> {
-        guard isChunked else { return layers[k].gradOutput.buffer(steps * batch * sizes[k]) }
+        guard isChunked else { return materializedOutputGradient(k) }
         precondition(k == sizes.count - 1, "with time chunks only the last layer's output gradient is kept (layer \(k) requested)")
         return fullOutputGradient.buffer(steps * batch * sizes[k])
     }
@@ -364,21 +366,38 @@ public final class SimulationWorkspace {
             addRow(gradient.baseAddress!, into: layers[k].countGradient.pointer, count: width)
             layers[k].hasCountGradient = true
         } else {
-            for t in 0..<steps { addRow(gradient.baseAddress!, into: layers[k].gradOutput.pointer + t * width, count: width) }
+            let g = materializedOutputGradient(k).baseAddress!
+            for t in 0..<steps { addRow(gradient.baseAddress!, into: g + t * width, count: width) }
         }
     }
 
     /// Sets every output gradient to zero (call before adding loss and regularizer gradients).
+    ///
+    /// Without time chunks the zeroing is deferred: a layer's gradient is written with zeros when first asked for
+    /// (``outputGradient(ofLayer:)``, ``addSpikeCountGradient(ofLayer:_:)``, a later layer's input gradient), and a
+    /// spiking layer whose backward scan computes `∂L/∂S` step by step (``StackedProducts``) overwrites it instead —
+    /// the hidden layers' `[T, B, N]` gradients are then never zeroed in memory, only in cache.
     public func zeroOutputGradients() {
         guard isChunked else {
-            for k in sizes.indices { layers[k].gradOutput.zero(steps * batch * sizes[k]) }
+            for k in sizes.indices { layers[k].gradOutputIsPendingZero = true }
             return
         }
         fullOutputGradient.zero(steps * batch * (sizes.last ?? 0))
         for k in sizes.indices {
+            layers[k].gradOutputIsPendingZero = false
             layers[k].countGradient.zero(batch * sizes[k])
             layers[k].hasCountGradient = false
         }
+    }
+
+    /// Layer `k`'s whole-window output gradient, zeroed first if its zeroing was deferred (see ``zeroOutputGradients()``).
+    func materializedOutputGradient(_ k: Int) -> UnsafeMutableBufferPointer<Float> {
+        let b = layers[k], n = window * batch * sizes[k]
+        if b.gradOutputIsPendingZero {
+            b.gradOutput.zero(n)
+            b.gradOutputIsPendingZero = false
+        }
+        return b.gradOutput.buffer(n)
     }
 
     /// Fills the layer buffers' output gradients of the current chunk from the whole-window gradient of the last layer
@@ -386,6 +405,7 @@ public final class SimulationWorkspace {
     func loadChunkOutputGradients() {
         for k in sizes.indices {
             let width = batch * sizes[k], b = layers[k]
+            b.gradOutputIsPendingZero = false
             if k == sizes.count - 1 {
                 b.gradOutput.pointer.update(from: fullOutputGradient.pointer + chunkStart * width, count: window * width)
             } else {
