@@ -350,7 +350,8 @@ public final class SimulationWorkspace {
     /// The gradient `∂L/∂output` of layer `k`, `[T, B, N]`: losses and regularizers add into it before ``backward(_:into:)``.
     ///
     /// With ``timeChunkSteps`` set, only the last layer's gradient spans the whole window; spike-count penalties on
-    /// other layers go through ``addSpikeCountGradient(ofLayer:_:)``.
+    /// other layers go through ``addSpikeCountGradient(ofLayer:_:)``. After ``backward(_:into:)`` the buffer holds the
+    /// pass's working values (the backward pass adds later layers' contributions into it, or overwrites it).
     public func outputGradient(ofLayer k: Int) -> UnsafeMutableBufferPointer<Float> {
         guard isChunked else { return materializedOutputGradient(k) }
         precondition(k == sizes.count - 1, "with time chunks only the last layer's output gradient is kept (layer \(k) requested)")
