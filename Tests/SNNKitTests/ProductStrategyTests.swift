@@ -115,6 +115,39 @@ struct ProductStrategyTests {
         }
     }
 
+    @Test("Repeated passes on one workspace give the same gradients (lazily zeroed output gradients are re-zeroed)",
+          arguments: [false, true])
+    func repeatedPasses(recurrent: Bool) throws {
+        // Recurrent (no penalty on the hidden layers): the last hidden ∂L/∂S is overwritten by the stacked products;
+        // feed-forward with a spike penalty: zeroed on first use. A different input in between leaves other values in
+        // every buffer.
+        let c = Case(inputs: 31, hidden: 19, outputs: 3, steps: 16, batch: 6, probability: 0.2, recurrent: recurrent, layers: 2)
+        var net = try SpikingNetwork(inputs: c.inputs, timeStep: .milliseconds(1)) {
+            for _ in 0..<c.layers { LIFLayer(c.hidden, isRecurrent: c.recurrent, hasBias: true) }
+            LeakyReadout(c.outputs, tauMembrane: .milliseconds(20))
+        }
+        var rng = Xoshiro256StarStar(seed: 4)
+        try net.initialize(.fluctuationDriven(sigmaU: 2), rates: .fixed(hertz: 200), using: &rng)
+        let ws = SimulationWorkspace()
+        ws.threadCount = 2
+        ws.batchSplitMinimumWork = 0
+        func gradients(seed: UInt64) throws -> [Tensor] {
+            try ws.forward(net, input: bernoulliInput(steps: c.steps, batch: c.batch, channels: c.inputs, probability: c.probability, seed: seed))
+            ws.zeroOutputGradients()
+            _ = Loss.maxOverTimeCrossEntropy.evaluate(output: ws.output(ofLayer: c.layers), steps: c.steps, batch: c.batch, classes: c.outputs,
+                                                      labels: (0..<c.batch).map { $0 % c.outputs }, gradient: ws.outputGradient(ofLayer: c.layers))
+            var g = NetworkGradients(zerosFor: net)
+            if !recurrent { _ = Regularizer.upperBound(strength: 0.1, threshold: 0.5).apply(network: net, workspace: ws, gradients: &g) }
+            ws.backward(net, into: &g)
+            return g.tensors
+        }
+        let first = try gradients(seed: 5)
+        _ = try gradients(seed: 6)
+        let again = try gradients(seed: 5)
+        #expect(first.contains { $0.scalars.contains { $0 != 0 } })
+        for (a, b) in zip(first, again) { #expect(a.scalars == b.scalars) }
+    }
+
     @Test("Spike trains are identical, not only close")
     func identicalSpikes() throws {
         let c = Self.cases[1]
