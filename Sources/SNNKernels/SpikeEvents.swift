@@ -254,13 +254,20 @@ public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transpo
 
 /// `gwt[j, :] += Σ_{r ∈ rows, j ∈ events(r)} gx[r, :]`: the weight gradient `gWᵀ` of an event-driven projection.
 ///
-/// Rows are taken in blocks whose `gx` stays in cache (`blockRows`, default ≈ 512 KB of `gx`); within a block the
-/// events are sorted by input (counting sort), and each input's `gx` rows are summed in SIMD registers, 128 outputs at
-/// a time, before one read-modify-write of its `gWᵀ` row — instead of one per event.
+/// A `gWᵀ` of at most ``eventGradientScatterMaximum`` floats (it stays in the L1 cache) takes each event's `gx` row
+/// directly. A larger one is updated in blocks of rows whose `gx` stays in cache (`blockRows`, default ≈ 512 KB of
+/// `gx`); within a block the events are sorted by input (counting sort), and each input's `gx` rows are summed in SIMD
+/// registers, 128 outputs at a time, before one read-modify-write of its `gWᵀ` row — instead of one per event.
 public func accumulateEventGradients(_ events: SpikeEventList, rows: Range<Int>, gradOutput gx: UnsafePointer<Float>,
                                      outputs n: Int, intoTransposed gwt: UnsafeMutablePointer<Float>, blockRows: Int? = nil) {
     guard !rows.isEmpty, n > 0 else { return }
     let offsets = events.rowOffsets, indices = events.indices, width = events.width
+    if width * n <= eventGradientScatterMaximum {
+        for r in rows {
+            for e in Int(offsets[r])..<Int(offsets[r + 1]) { addRow(gx + r * n, into: gwt + Int(indices[e]) * n, count: n) }
+        }
+        return
+    }
     let block = max(1, blockRows ?? max(16, (1 << 17) / n))
     var mostEvents = 0
     for start in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
@@ -293,6 +300,11 @@ public func accumulateEventGradients(_ events: SpikeEventList, rows: Range<Int>,
         }
     }
 }
+
+/// The largest `gWᵀ` (in floats, 32 KB) that ``accumulateEventGradients(_:rows:gradOutput:outputs:intoTransposed:blockRows:)``
+/// updates event by event instead of sorting the events by input: a readout's 256 × 20 gradient (reference workload:
+/// 1.1 → 0.7 ms per train step).
+public let eventGradientScatterMaximum = 8192
 
 /// `out[:] += Σ_k gx[rows[k], :]`, 128 outputs at a time in eight SIMD registers: `out` is loaded and stored once
 /// per block of outputs, whatever the number of rows.
