@@ -1,3 +1,4 @@
+import Foundation
 import SNNKit
 import Testing
 
@@ -63,6 +64,32 @@ struct OptimizerTests {
         var nesterov = SGD(learningRate: 0.1, momentum: 0.9, isNesterov: true)
         nesterov.update(&n2, gradients: Self.gradient(1, for: n2))
         #expect(abs(Self.weight(n2) - (1 - 0.1 * 1.9)) < 1e-6)
+    }
+
+    @Test("Two threads update exactly as one (a 300 × 211 weight, split at an element that is not a multiple of 8)",
+          arguments: ["smorms3", "adam", "sgd"])
+    func threads(kind: String) throws {
+        func optimizer() -> any Optimizer {
+            switch kind {
+            case "smorms3": return SMORMS3(learningRate: 5e-3)
+            case "adam": return Adam(learningRate: 1e-3)
+            default: return SGD(learningRate: 1e-2, momentum: 0.9, isNesterov: true)
+            }
+        }
+        var net = try SpikingNetwork(inputs: 211, timeStep: .milliseconds(1)) { LeakyReadout(300, tauMembrane: .milliseconds(20)) }
+        var rng = Xoshiro256StarStar(seed: 3)
+        let id = ParameterID(layer: 0, afferent: 0, kind: .weights)
+        net[id].scalars = (0..<net[id].count).map { _ in Float(rng.nextUniform() - 0.5) }
+        var one = net, two = net
+        var a = optimizer(), b = optimizer()
+        for step in 0..<3 {
+            var g = NetworkGradients(zerosFor: net)
+            g.tensors[0].scalars = (0..<net[id].count).map { Float(sin(Double($0 * (step + 1)))) }
+            a.update(&one, gradients: g, threads: 1)
+            b.update(&two, gradients: g, threads: 2)
+        }
+        #expect(one[id].scalars == two[id].scalars)
+        #expect(one[id].scalars != net[id].scalars)
     }
 
     @Test("Schedules: cosine from base to minimum, step decay per epoch")

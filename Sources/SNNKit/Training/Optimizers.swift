@@ -1,4 +1,5 @@
 import Foundation
+import SNNKernels
 
 /// Updates a network's parameters from their gradients; keeps per-parameter state between steps.
 public protocol Optimizer: Sendable {
@@ -6,6 +7,9 @@ public protocol Optimizer: Sendable {
     var learningRate: Double { get set }
     /// Applies one update to every parameter of `network`.
     mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients)
+    /// Applies one update, with the elements of large parameters split across `threads` threads (the same result as
+    /// ``update(_:gradients:)``; the default implementation calls it).
+    mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients, threads: Int)
     /// The optimizer's kind, hyper-parameters, update count and per-parameter moments for the parameters of
     /// `network` (the one being optimized), or `nil` when the optimizer cannot be checkpointed (the default).
     func exportState(for network: SpikingNetwork) -> OptimizerState?
@@ -20,6 +24,11 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
+    /// One thread: ``update(_:gradients:)``.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients, threads: Int) {
+        update(&network, gradients: gradients)
+    }
+
     /// Not checkpointable: `nil`.
     public func exportState(for network: SpikingNetwork) -> OptimizerState? { nil }
 
@@ -38,6 +47,12 @@ extension Optimizer {
                 network.withScalars(of: id) { p in body(i, p, grad) }
             }
         }
+    }
+
+    /// Runs `body` on `0..<count` split into at most `threads` contiguous ranges, in parallel (one range below 32 768
+    /// elements: a dispatch costs more than it saves). Element-wise updates give the same result however it is split.
+    static func forEachRange(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        parallelChunks(count, parts: count >= 1 << 15 ? threads : 1) { range, _ in body(range) }
     }
 }
 
@@ -79,6 +94,11 @@ public struct SMORMS3: Optimizer {
 
     /// One SMORMS3 step.
     public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        update(&network, gradients: gradients, threads: 1)
+    }
+
+    /// One SMORMS3 step on `threads` threads.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients, threads: Int) {
         if memory.count != gradients.ids.count {
             memory = gradients.tensors.map { [Float](repeating: 1, count: $0.count) }
             mean = gradients.tensors.map { [Float](repeating: 0, count: $0.count) }
@@ -89,7 +109,7 @@ public struct SMORMS3: Optimizer {
         memory = []; mean = []; meanSquare = []  // keep the state uniquely referenced (no copy on write)
         Self.forEachParameter(&network, gradients) { i, p, grad in
             mem[i].withUnsafeMutableBufferPointer { mem in g1[i].withUnsafeMutableBufferPointer { g1 in g2[i].withUnsafeMutableBufferPointer { g2 in
-                for e in p.indices {
+                Self.forEachRange(p.count, threads: threads) { range in for e in range {
                     let gr = grad[e]
                     let r = 1 / (mem[e] + 1)
                     let a = (1 - r) * g1[e] + r * gr
@@ -99,7 +119,7 @@ public struct SMORMS3: Optimizer {
                     g1[e] = a
                     g2[e] = b
                     p[e] -= min(x, lr) * gr / (b.squareRoot() + eps)
-                }
+                } }
             } } }
         }
         memory = mem; mean = g1; meanSquare = g2
@@ -145,6 +165,11 @@ public struct Adam: Optimizer {
 
     /// One Adam step.
     public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        update(&network, gradients: gradients, threads: 1)
+    }
+
+    /// One Adam step on `threads` threads.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients, threads: Int) {
         if m.count != gradients.ids.count {
             m = gradients.tensors.map { [Float](repeating: 0, count: $0.count) }
             v = m
@@ -164,18 +189,20 @@ public struct Adam: Optimizer {
                     v = b2 * v + (1 - b2) * g * g
                     p -= lr * (m / c1) / ((v / c2).squareRoot() + eps)
                 }
-                var e = 0
-                while e + 8 <= p.count {
-                    var (mv, vv, pv) = (load8(m, e), load8(v, e), load8(p, e))
-                    step(load8(grad, e), &mv, &vv, &pv)
-                    store8(mv, m, e); store8(vv, v, e); store8(pv, p, e)
-                    e += 8
-                }
-                while e < p.count {
-                    var (ms, vs, ps) = (SIMD2(m[e], 0), SIMD2(v[e], 0), SIMD2(p[e], 0))
-                    step(SIMD2(grad[e], 0), &ms, &vs, &ps)
-                    (m[e], v[e], p[e]) = (ms[0], vs[0], ps[0])
-                    e += 1
+                Self.forEachRange(p.count, threads: threads) { range in
+                    var e = range.lowerBound
+                    while e + 8 <= range.upperBound {
+                        var (mv, vv, pv) = (load8(m, e), load8(v, e), load8(p, e))
+                        step(load8(grad, e), &mv, &vv, &pv)
+                        store8(mv, m, e); store8(vv, v, e); store8(pv, p, e)
+                        e += 8
+                    }
+                    while e < range.upperBound {
+                        var (ms, vs, ps) = (SIMD2(m[e], 0), SIMD2(v[e], 0), SIMD2(p[e], 0))
+                        step(SIMD2(grad[e], 0), &ms, &vs, &ps)
+                        (m[e], v[e], p[e]) = (ms[0], vs[0], ps[0])
+                        e += 1
+                    }
                 }
             } }
         }
@@ -218,16 +245,23 @@ public struct SGD: Optimizer {
 
     /// One SGD step.
     public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients) {
+        update(&network, gradients: gradients, threads: 1)
+    }
+
+    /// One SGD step on `threads` threads.
+    public mutating func update(_ network: inout SpikingNetwork, gradients: NetworkGradients, threads: Int) {
         if velocity.count != gradients.ids.count { velocity = gradients.tensors.map { [Float](repeating: 0, count: $0.count) } }
         let lr = Float(learningRate), mu = momentum, nesterov = isNesterov
         var vel = velocity
         velocity = []
         Self.forEachParameter(&network, gradients) { i, p, grad in
             vel[i].withUnsafeMutableBufferPointer { v in
-                for e in p.indices {
-                    let g = grad[e]
-                    v[e] = mu * v[e] + g
-                    p[e] -= lr * (nesterov ? g + mu * v[e] : v[e])
+                Self.forEachRange(p.count, threads: threads) { range in
+                    for e in range {
+                        let g = grad[e]
+                        v[e] = mu * v[e] + g
+                        p[e] -= lr * (nesterov ? g + mu * v[e] : v[e])
+                    }
                 }
             }
         }

@@ -106,7 +106,7 @@ public final class Trainer {
             for r in regularizers { regularizerLoss += r.apply(network: network, workspace: workspace, gradients: &g) }
             workspace.backward(network, into: &g)
             workspace.timed("optimizer") {
-                optimizer.update(&network, gradients: g)
+                optimizer.update(&network, gradients: g, threads: workspace.threadCount)
                 network.applyConstraints()
             }
             return BatchResult(loss: result.loss, regularizerLoss: regularizerLoss, correct: result.correct, firingRatesHz: result.firingRatesHz)
