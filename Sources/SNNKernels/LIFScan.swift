@@ -114,6 +114,56 @@ public func lifForwardStep<F: SpikeNonlinearity>(
     }
 }
 
+/// The production forward step of ``lifForwardStep(count:coefficients:spike:reset:previousMembrane:current:previousInput:membrane:spikes:resetOut:thresholdNoise:)``
+/// (Heaviside spike, reset `R = 1 − S`) over `rows` rows of `units` neurons, appending each row's spikes to `events`
+/// instead of writing `S`: the spikes are listed while the step's mask is in registers, with no `[rows, units]` spike
+/// matrix written and scanned again. `U` and `I` are the same as that function's, bit for bit.
+public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficients,
+                           previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
+                           previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
+                           events: SpikeEventList, thresholdNoise: UnsafePointer<Float>? = nil) {
+    precondition(events.width == n, "event list width \(events.width) ≠ \(n) units")
+    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
+    let zero = SIMD16<Float>(repeating: 0), threshold = SIMD16<Float>(repeating: th)
+    let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+    events.reserveRows(events.rows + rows)
+    var listed = events.count
+    for r in 0..<rows {
+        events.reserveIndices(listed + n)
+        let indices = events.indices, base = r * n
+        var j = 0
+        while j + 16 <= n {
+            let e = base + j
+            let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
+            let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
+            store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
+            store16(ls * i + x, current + e)
+            if any(fired) {
+                var bits = SIMD16<Int32>(repeating: 0).replacing(with: laneBits, where: fired).wrappedSum()
+                while bits != 0 {
+                    indices[listed] = Int32(j + bits.trailingZeroBitCount)
+                    listed += 1
+                    bits &= bits - 1
+                }
+            }
+            j += 16
+        }
+        while j < n {
+            let e = base + j, u = previousMembrane[e], i = current[e]
+            let s: Float = u > th + (thresholdNoise?[e] ?? 0) ? 1 : 0
+            membrane[e] = (lm * u + km * i) * (1 - s)
+            current[e] = ls * i + previousInput[e]
+            if s != 0 {
+                indices[listed] = Int32(j)
+                listed += 1
+            }
+            j += 1
+        }
+        events.rows += 1
+        events.rowOffsets[events.rows] = Int32(listed)
+    }
+}
+
 /// One reverse-time step of the LIF backward pass (BPTT through SPEC §1.1) over `count` neurons:
 ///
 ///     gU[t] = gS[t+1] · σ′(U[t] − θ) + gU[t+1] · λ_m · R[t+1]

@@ -12,7 +12,7 @@ public final class SpikeEventList {
     /// Active column indices, increasing within a row.
     public private(set) var indices: UnsafeMutablePointer<Int32>
     /// Rows listed so far.
-    public private(set) var rows = 0
+    public internal(set) var rows = 0
     /// Width of the scanned matrix.
     public private(set) var width = 0
     /// Whether every scanned value was 0 or 1.
@@ -121,6 +121,14 @@ public final class SpikeEventList {
         }
     }
 
+    /// Writes rows `rows` of the list as a dense 0/1 `[rows.count, width]` matrix.
+    public func writeDense(rows: Range<Int>, into matrix: UnsafeMutablePointer<Float>) {
+        matrix.update(repeating: 0, count: rows.count * width)
+        for r in rows {
+            for e in Int(rowOffsets[r])..<Int(rowOffsets[r + 1]) { matrix[(r - rows.lowerBound) * width + Int(indices[e])] = 1 }
+        }
+    }
+
     /// Appends the rows of another list of the same width.
     public func concatenate(_ other: SpikeEventList) {
         precondition(other.width == width, "width mismatch")
@@ -195,7 +203,7 @@ public final class SpikeEventList {
         }
     }
 
-    private func reserveRows(_ needed: Int) {
+    func reserveRows(_ needed: Int) {
         guard needed > rowCapacity else { return }
         let capacity = max(needed, 2 * rowCapacity)
         let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity + 1)
@@ -205,7 +213,7 @@ public final class SpikeEventList {
         rowCapacity = capacity
     }
 
-    private func reserveIndices(_ needed: Int) {
+    func reserveIndices(_ needed: Int) {
         guard needed > indexCapacity else { return }
         let capacity = max(needed, 2 * indexCapacity)
         let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)

@@ -221,6 +221,50 @@ struct KernelTests {
         }
     }
 
+    @Test("The LIF step that lists its spikes equals the step writing S, then SpikeEventList.append (bit for bit)",
+          arguments: [(1, 1), (4, 16), (3, 37), (5, 64), (2, 17)])
+    func lifStepListingSpikes(rows: Int, units: Int) {
+        var g = Generator(state: UInt64(rows * 100 + units))
+        let c = LIFCoefficients(membraneDecay: 0.95, synapseDecay: 0.9, membraneGain: 0.05, threshold: 1)
+        let count = rows * units
+        // Row 0 never fires (no events in it); the others fire at ≈ 1/3 of the neurons.
+        let uPrev = (0..<count).map { e in e < units ? Float(g.next() * 0.5) : Float(g.next() * 3 - 1) }
+        let xPrev = g.matrix(count), i0 = g.matrix(count), noise = g.matrix(count).map { $0 * 0.2 }
+        for withNoise in [false, true] {
+            var (u1, i1, s1) = ([Float](repeating: .nan, count: count), i0, [Float](repeating: .nan, count: count))
+            var (u2, i2) = ([Float](repeating: .nan, count: count), i0)
+            let expected = SpikeEventList(), listed = SpikeEventList()
+            expected.reset(width: units)
+            listed.reset(width: units)
+            uPrev.withUnsafeBufferPointer { up in xPrev.withUnsafeBufferPointer { xp in noise.withUnsafeBufferPointer { noisePointer in
+                let np = withNoise ? noisePointer.baseAddress! : nil
+                i1.withUnsafeMutableBufferPointer { ip in u1.withUnsafeMutableBufferPointer { uo in s1.withUnsafeMutableBufferPointer { so in
+                    lifForwardStep(count: count, coefficients: c, spike: HeavisideSpike(), reset: .oneMinusSpike, previousMembrane: up.baseAddress!,
+                                   current: ip.baseAddress!, previousInput: xp.baseAddress!, membrane: uo.baseAddress!, spikes: so.baseAddress!,
+                                   resetOut: nil, thresholdNoise: np)
+                    expected.append(from: so.baseAddress!, rows: rows)
+                } } }
+                i2.withUnsafeMutableBufferPointer { ip in u2.withUnsafeMutableBufferPointer { uo in
+                    lifForwardStep(rows: rows, units: units, coefficients: c, previousMembrane: up.baseAddress!, current: ip.baseAddress!,
+                                   previousInput: xp.baseAddress!, membrane: uo.baseAddress!, events: listed, thresholdNoise: np)
+                } }
+            } } }
+            #expect(u1 == u2)
+            #expect(i1 == i2)
+            #expect(listed.rows == rows && listed.count == expected.count)
+            #expect((0...rows).allSatisfy { listed.rowOffsets[$0] == expected.rowOffsets[$0] })
+            #expect((0..<expected.count).allSatisfy { listed.indices[$0] == expected.indices[$0] })
+            #expect(units == 0 || rows == 1 || expected.count > 0)
+            #expect(listed.rowOffsets[1] == 0)   // row 0 is empty
+            // writeDense(rows:into:) gives back S of the rows asked for (the dense recurrent product's input).
+            if rows > 1 {
+                var dense = [Float](repeating: .nan, count: (rows - 1) * units)
+                dense.withUnsafeMutableBufferPointer { listed.writeDense(rows: 1..<rows, into: $0.baseAddress!) }
+                #expect(dense == Array(s1[units...]))
+            }
+        }
+    }
+
     @Test("SIMD surrogate derivatives equal the scalar ones lane by lane")
     func simdSurrogates() {
         let kernels: [any SurrogateKernel] = [SuperSpikeKernel(beta: 20), SigmoidKernel(beta: 10), ExponentialKernel(p0: 0.01, deltaU: 0.133),

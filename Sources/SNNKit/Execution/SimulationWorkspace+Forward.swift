@@ -338,6 +338,9 @@ extension SimulationWorkspace {
                 ?? (zero, zero)
             let noise: UnsafePointer<Float>? = escapeNoise != nil ? UnsafePointer(b.thresholdNoise.pointer) : nil
             let single = samples.count == ws.batch
+            // The production LIF step lists its spikes itself (no S[t] written and scanned again) when S is kept as
+            // events only and nothing else is recorded per step.
+            let listsSpikes = F.self == HeavisideSpike.self && dual == nil && !dense && b.hasEvents && !replay && !smooth && !recordsResets
             for t in 0..<ws.window {
                 let at = t * slice
                 if let escapeNoise {
@@ -361,14 +364,26 @@ extension SimulationWorkspace {
                     if adaptation != 0 { axpy(count: count, adaptation, s + t * sliceStride, y + at) }
                 } else {
                     if keepsDrive { (b.drive.pointer + offset + at).update(from: current, count: count) }
-                    lifForwardStep(count: count, coefficients: coefficients, spike: spike, reset: reset,
-                                   previousMembrane: previousMembrane, current: current,
-                                   previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice), membrane: u + at,
-                                   spikes: s + t * sliceStride, resetOut: resetOut, thresholdNoise: noise)
+                    if !listsSpikes {
+                        lifForwardStep(count: count, coefficients: coefficients, spike: spike, reset: reset,
+                                       previousMembrane: previousMembrane, current: current,
+                                       previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice), membrane: u + at,
+                                       spikes: s + t * sliceStride, resetOut: resetOut, thresholdNoise: noise)
+                    }
                 }
                 if b.usesDropout { multiply(count: count, s + t * sliceStride, by: b.dropoutScale.pointer + offset + at) }
                 var density = 1.0
-                if b.hasEvents {
+                if listsSpikes {
+                    let before = events.count
+                    lifForwardStep(rows: samples.count, units: n, coefficients: coefficients, previousMembrane: previousMembrane,
+                                   current: current, previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice),
+                                   membrane: u + at, events: events, thresholdNoise: noise)
+                    density = Double(events.count - before) / Double(count)
+                    // A dense recurrent product (above the crossover density) reads S[t]: written from the list.
+                    if !recurrent.isEmpty, !ws.usesEvents(events, density: density) {
+                        events.writeDense(rows: (events.rows - samples.count)..<events.rows, into: s + t * sliceStride)
+                    }
+                } else if b.hasEvents {
                     let before = events.count
                     events.append(from: s + t * sliceStride, rows: samples.count)
                     density = Double(events.count - before) / Double(count)
