@@ -1,7 +1,8 @@
 // snn-bench: times SNNKit on the reference workload of ../shared/peer-bench (stork SHD-style RSNN):
 // 700 Bernoulli inputs (p = 0.02) → 256 current-based LIF (τ 20/10 ms, Δt 1 ms, SuperSpike β 20) → 20 leaky readout,
 // T = 100, B = 256, max-over-time cross-entropy, Adam 1e-3. Prints medians, min–max, peak memory, the dense-FLOP bound
-// (dense FLOPs ÷ SGEMM GFLOP/s measured in this run) and the ratio to it; `--json` prints one JSON object per workload.
+// (dense FLOPs ÷ SGEMM GFLOP/s measured in this run, right before and after each workload's timings) and the ratio
+// to it; `--json` prints one JSON object per workload.
 import Foundation
 import SNNKernels
 import SNNKit
@@ -30,7 +31,6 @@ let threads = arguments.firstIndex(of: "--threads").flatMap { Int(arguments[$0 +
 let chunkOverride = arguments.firstIndex(of: "--time-chunk").flatMap { Int(arguments[$0 + 1]) }
 let eventInputEverywhere = arguments.contains("--event-input")
 configureDefaultBLASThreads()
-setBLASThreadCount(2)   // the dense bound uses the machine's 2-thread SGEMM rate whatever --threads says
 
 let inputs = 700, hidden = 256, outputs = 20
 let scaling = arguments.contains("--scaling")
@@ -67,22 +67,23 @@ func time(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
 }
 
-/// SGEMM GFLOP/s on `threads` threads, n³ with n = 2048, median of 5.
-func measureGEMM() -> Double {
+/// SGEMM rates (GFLOP/s) of `repetitions` products n³, n = 2048, on BLAS's 2 threads (BLAS goes back to 1 thread after).
+func measureGEMM(repetitions: Int) -> [Double] {
     let n = 2048
     var rng = Xoshiro256StarStar(seed: 1)
     let a = (0..<(n * n)).map { _ in Float(rng.nextUniform()) }, b = a
     var c = [Float](repeating: 0, count: n * n)
-    var times: [Double] = []
-    for _ in 0..<5 {
-        times.append(time {
+    setBLASThreadCount(2)   // the dense bound uses the machine's 2-thread SGEMM rate whatever --threads says
+    defer { setBLASThreadCount(1) }   // SNNKit splits products across its own threads (--threads); BLAS workers would compete
+    return (0..<repetitions).map { _ in
+        let seconds = time {
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                 sgemm(.none, .none, m: n, n: n, k: n, alpha: 1, a: ap.baseAddress!, lda: n, b: bp.baseAddress!, ldb: n,
                       beta: 0, c: cp.baseAddress!, ldc: n)
             } } }
-        })
+        }
+        return 2 * Double(n * n * n) / seconds / 1e9
     }
-    return 2 * Double(n * n * n) / median(times) / 1e9
 }
 
 /// Dense matrix-multiply FLOPs of the peer harness (common.py): forward, and a training step without the data layer's
@@ -124,19 +125,25 @@ func makeNetwork(_ w: Workload) throws -> SpikingNetwork {
     return net
 }
 
-let gflops = measureGEMM()
-setBLASThreadCount(1)   // SNNKit splits products across its own threads (--threads); BLAS workers would compete
+let initialGFLOPS = median(measureGEMM(repetitions: 5))
 let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
 if !asJSON {
     print("snn-bench: T = 100, B = 256 (unless stated), \(inputs) → \(hidden) LIF → \(outputs) readout, Δt 1 ms, Adam 1e-3, max-over-time CE")
-    print("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; SNNKit threads \(threads), BLAS 1 thread; SGEMM 2048³ \(String(format: "%.1f", gflops)) GFLOP/s")
-    print("workload        train ms (min–max)        fwd ms (min–max)       dense bound train/fwd ms   ratio train/fwd   rates Hz   peak MB")
+    print("machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; SNNKit threads \(threads), BLAS 1 thread; SGEMM 2048³ \(String(format: "%.1f", initialGFLOPS)) GFLOP/s at start (each workload's bound uses the rate measured around its own timings: last column)")
+    print("workload        train ms (min–max)        fwd ms (min–max)       dense bound train/fwd ms   ratio train/fwd   rates Hz   peak MB   SGEMM GFLOP/s")
 }
 
-for var w in workloads {
-    if let c = chunkOverride { w.timeChunk = c > 0 ? c : nil }
-    if eventInputEverywhere { w.eventInput = true }
+/// What one workload's timings measured (the trainer is gone when it is returned: its memory is not held while the
+/// SGEMM rate is measured after it).
+struct Timings {
+    var train: [Double] = [], forward: [Double] = []
+    var rates: [Double] = []
+    var peakMegabytes = 0.0
+    var flops = (forward: 0.0, train: 0.0)
+}
+
+func time(_ w: Workload) throws -> Timings {
     let batch = w.batch
     let net = try makeNetwork(w)
     let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: Adam(learningRate: 1e-3))
@@ -164,18 +171,18 @@ for var w in workloads {
         for e in input.indices { input[e] = rng.nextUniform() < w.probability ? 1 : 0 }
     }
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(outputs)) }
-    let rates = try trainer.forward(labels: labels).firingRatesHz
-    var train: [Double] = [], forward: [Double] = []
+    var result = Timings()
+    result.rates = try trainer.forward(labels: labels).firingRatesHz
     let profile = arguments.contains("--profile")
     trainer.isProfiling = profile
     for k in 0..<(repetitions + 2) {
         let t = try time { _ = try trainer.step(labels: labels) }
-        if k >= 2 { train.append(t) }
+        if k >= 2 { result.train.append(t) }
     }
     let trainPhases = trainer.phaseSeconds
     for k in 0..<(repetitions + 1) {
         let t = try time { _ = try trainer.forward(labels: labels) }
-        if k >= 1 { forward.append(t) }
+        if k >= 1 { result.forward.append(t) }
     }
     if profile {
         // Phases may nest ("recurrent products" is part of "time loop" and "backward loop").
@@ -186,10 +193,22 @@ for var w in workloads {
         print("  phases of \(w.name), ms per train step: " + line(trainPhases, per: repetitions + 2))
         print("  phases of \(w.name), ms per forward pass: " + line(forwardPhases, per: repetitions + 1))
     }
-    let flops = denseFLOPs(net, steps: w.steps, batch: batch)
+    result.flops = denseFLOPs(net, steps: w.steps, batch: batch)
+    result.peakMegabytes = peakRSSMegabytes()
+    return result
+}
+
+for var w in workloads {
+    if let c = chunkOverride { w.timeChunk = c > 0 ? c : nil }
+    if eventInputEverywhere { w.eventInput = true }
+    // The bound's SGEMM rate is measured right before and right after this workload's timings (median of 6), so that
+    // the ratio compares like with like on a shared host whose speed drifts between workloads.
+    let before = measureGEMM(repetitions: 3)
+    let m = try time(w)
+    let gflops = median(before + measureGEMM(repetitions: 3))
+    let (train, forward, rates, peak, flops) = (m.train, m.forward, m.rates, m.peakMegabytes, m.flops)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
     let trainMedian = median(train), forwardMedian = median(forward)
-    let peak = peakRSSMegabytes()
     if asJSON {
         let object: [String: Any] = [
             "workload": w.name, "train_ms_median": trainMedian * 1e3, "train_ms_min": train.min()! * 1e3, "train_ms_max": train.max()! * 1e3,
@@ -197,7 +216,7 @@ for var w in workloads {
             "dense_bound_ms": boundTrain * 1e3, "dense_bound_forward_ms": boundForward * 1e3,
             "ratio_train_to_bound": trainMedian / boundTrain, "ratio_forward_to_bound": forwardMedian / boundForward,
             "peak_rss_mb": peak, "gemm_gflops": gflops, "hidden_rates_hz": rates, "repetitions": repetitions, "cpu": cpu,
-            "steps": w.steps, "batch": batch, "time_chunk": w.timeChunk ?? 0, "event_input": w.eventInput,
+            "steps": w.steps, "batch": w.batch, "time_chunk": w.timeChunk ?? 0, "event_input": w.eventInput,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
@@ -206,7 +225,7 @@ for var w in workloads {
                      trainMedian * 1e3, train.min()! * 1e3, train.max()! * 1e3,
                      forwardMedian * 1e3, forward.min()! * 1e3, forward.max()! * 1e3, boundTrain * 1e3, boundForward * 1e3,
                      trainMedian / boundTrain, forwardMedian / boundForward,
-                     rates.map { String(format: "%.1f", $0) }.joined(separator: "/") as NSString, peak))
+                     rates.map { String(format: "%.1f", $0) }.joined(separator: "/") as NSString, peak) + String(format: "   %5.1f", gflops))
     }
 }
 
