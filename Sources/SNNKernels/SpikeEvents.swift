@@ -238,7 +238,7 @@ public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transpo
     for r in rows {
         let out = x + r * n
         let first = Int(offsets[r]), end = Int(offsets[r + 1])
-        // 64 outputs at a time stay in four SIMD registers across all of the row's events: one store per row.
+        // 64 outputs at a time stay in four SIMD registers across all of the row's events: one store per row and block.
         var c = 0
         while c < blocked {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
@@ -252,10 +252,18 @@ public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transpo
             store16(a0, out + c); store16(a1, out + c + 16); store16(a2, out + c + 32); store16(a3, out + c + 48)
             c += 64
         }
-        if blocked < n {
-            let tail = out + blocked, width = n - blocked
-            if overwrite { tail.update(repeating: 0, count: width) }
-            for e in first..<end { addRow(wt + Int(indices[e]) * n + blocked, into: tail, count: width) }
+        // The rest 16 outputs at a time, then one by one, each in a register across the row's events.
+        while c + 16 <= n {
+            var a = overwrite ? SIMD16<Float>() : load16(out + c)
+            for e in first..<end { a += load16(wt + Int(indices[e]) * n + c) }
+            store16(a, out + c)
+            c += 16
+        }
+        while c < n {
+            var a: Float = overwrite ? 0 : out[c]
+            for e in first..<end { a += wt[Int(indices[e]) * n + c] }
+            out[c] = a
+            c += 1
         }
     }
 }
