@@ -125,7 +125,6 @@ public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficie
     precondition(events.width == n, "event list width \(events.width) ≠ \(n) units")
     let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
     let zero = SIMD16<Float>(repeating: 0), threshold = SIMD16<Float>(repeating: th)
-    let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
     events.reserveRows(events.rows + rows)
     var listed = events.count
     for r in 0..<rows {
@@ -138,14 +137,7 @@ public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficie
             let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
             store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
             store16(ls * i + x, current + e)
-            if any(fired) {
-                var bits = SIMD16<Int32>(repeating: 0).replacing(with: laneBits, where: fired).wrappedSum()
-                while bits != 0 {
-                    indices[listed] = Int32(j + bits.trailingZeroBitCount)
-                    listed += 1
-                    bits &= bits - 1
-                }
-            }
+            if any(fired) { listLanes(fired, from: j, into: indices, count: &listed) }
             j += 16
         }
         while j < n {

@@ -175,18 +175,12 @@ public final class SpikeEventList {
             let row = matrix + r * w
             reserveIndices(n + w)
             var j = 0
-            let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
             while j + 16 <= w {
                 let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
                 let nonZero = v .!= SIMD16<Float>(repeating: 0)
                 if any(nonZero) {
                     if any(nonZero .& (v .!= SIMD16<Float>(repeating: 1))) { isBinary = false }
-                    var bits = SIMD16<Int32>(repeating: 0).replacing(with: laneBits, where: nonZero).wrappedSum()
-                    while bits != 0 {
-                        indices[n] = Int32(j) + Int32(bits.trailingZeroBitCount)
-                        n += 1
-                        bits &= bits - 1
-                    }
+                    listLanes(nonZero, from: j, into: indices, count: &n)
                 }
                 j += 16
             }
@@ -265,6 +259,18 @@ public func accumulateEvents(_ events: SpikeEventList, rows: Range<Int>, transpo
             out[c] = a
             c += 1
         }
+    }
+}
+
+/// Writes `first + lane` for each set lane of `mask` to `indices[count...]`, in increasing order, advancing `count`.
+@inline(__always)
+func listLanes(_ mask: SIMDMask<SIMD16<Int32>>, from first: Int, into indices: UnsafeMutablePointer<Int32>, count: inout Int) {
+    let laneBits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+    var bits = SIMD16<Int32>(repeating: 0).replacing(with: laneBits, where: mask).wrappedSum()
+    while bits != 0 {
+        indices[count] = Int32(first + bits.trailingZeroBitCount)
+        count += 1
+        bits &= bits - 1
     }
 }
 
