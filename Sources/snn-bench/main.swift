@@ -143,7 +143,7 @@ struct Timings {
     var flops = (forward: 0.0, train: 0.0)
 }
 
-func time(_ w: Workload) throws -> Timings {
+func timeWorkload(_ w: Workload) throws -> Timings {
     let batch = w.batch
     let net = try makeNetwork(w)
     let trainer = try Trainer(network: net, loss: .maxOverTimeCrossEntropy, optimizer: Adam(learningRate: 1e-3))
@@ -204,7 +204,7 @@ for var w in workloads {
     // The bound's SGEMM rate is measured right before and right after this workload's timings (median of 6), so that
     // the ratio compares like with like on a shared host whose speed drifts between workloads.
     let before = measureGEMM(repetitions: 3)
-    let m = try time(w)
+    let m = try timeWorkload(w)
     let gflops = median(before + measureGEMM(repetitions: 3))
     let (train, forward, rates, peak, flops) = (m.train, m.forward, m.rates, m.peakMegabytes, m.flops)
     let boundTrain = flops.train / (gflops * 1e9), boundForward = flops.forward / (gflops * 1e9)
