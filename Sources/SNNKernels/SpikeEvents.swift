@@ -114,12 +114,7 @@ public final class SpikeEventList {
     }
 
     /// Writes the list as a dense 0/1 `[rows, width]` matrix.
-    public func writeDense(into matrix: UnsafeMutablePointer<Float>) {
-        matrix.update(repeating: 0, count: rows * width)
-        for r in 0..<rows {
-            for e in Int(rowOffsets[r])..<Int(rowOffsets[r + 1]) { matrix[r * width + Int(indices[e])] = 1 }
-        }
-    }
+    public func writeDense(into matrix: UnsafeMutablePointer<Float>) { writeDense(rows: 0..<rows, into: matrix) }
 
     /// Writes rows `rows` of the list as a dense 0/1 `[rows.count, width]` matrix.
     public func writeDense(rows: Range<Int>, into matrix: UnsafeMutablePointer<Float>) {

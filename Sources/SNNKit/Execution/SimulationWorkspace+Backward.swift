@@ -39,8 +39,9 @@ extension SimulationWorkspace {
         for k in network.layers.indices.reversed() {
             let layer = network.layers[k]
             let fused = fusedWeightGradients(k, layer, index)
-            if layers[k].gradOutputIsPendingZero, stackedMembers(network, k) == nil { _ = materializedOutputGradient(k) }
-            timed("backward loop") { backwardLoop(k, network, layer, fused: fused) }
+            let stacked = stackedProducts(network, k, parts: backwardParts(k, layer))
+            if layers[k].gradOutputIsPendingZero, stacked == nil { _ = materializedOutputGradient(k) }   // (stacked: overwritten)
+            timed("backward loop") { backwardLoop(k, network, layer, fused: fused, stacked: stacked) }
             for f in fused {   // the scan's per-part sums of gWᵀ, into the gradient
                 let (lower, count, width) = sourceRange(f.projection)
                 let size = width * layer.size
@@ -114,11 +115,8 @@ extension SimulationWorkspace {
         guard layer.neuron.spikingCore != nil else { return [] }
         let parts = backwardParts(k, layer)
         var fused: [FusedWeightGradient] = []
-        for (j, p) in layer.afferents.enumerated() where p.operation == .dense {
-            // Worth it when each gX row is read for several events; with fewer than one per row the per-step calls cost
-            // more than the cache they save (measured: Randman's 20 latency-coded inputs, ≈ 0.2 per row, 8 % slower).
-            guard let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)], let events = sourceEvents(p.source),
-                  usesEvents(events), events.count >= window * batch else { continue }
+        for (j, p) in layer.afferents.enumerated() {
+            guard let wi = index[ParameterID(layer: k, afferent: j, kind: .weights)], let events = stepwiseEvents(p) else { continue }
             let size = sourceRange(p).width * layer.size
             while fusedPartials.count < (fused.count + 1) * parts { fusedPartials.append(FloatBuffer()) }
             let partials = (0..<parts).map { i in
@@ -206,14 +204,13 @@ extension SimulationWorkspace {
                                weights: stackedWeights.pointer, depth: depth, rows: stackedRows.prefix(parts).map(\.pointer))
     }
 
-    private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, fused: [FusedWeightGradient]) {
+    private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, fused: [FusedWeightGradient], stacked: StackedProducts?) {
         let b = layers[k]
         let n = layer.size, slice = batch * n
         switch layer.neuron {
         case .lif, .adaptiveLIF, .excitatoryInhibitory:
             let dynamics = layer.neuron.spikingCore!
             let parts = backwardParts(k, layer)
-            let stacked = stackedProducts(network, k, parts: parts)
             let run = SpikingBackward(workspace: self, k: k, constants: scanConstants(k, layer, timeStep: network.timeStep),
                                       learnsTimeConstants: layer.timeConstants?.isLearned == true,
                                       differentiatesReset: dynamics.resetGradient == .differentiated,

@@ -37,7 +37,7 @@ extension SimulationWorkspace {
         guard layer.neuron.spikingCore != nil else { return step }
         var wholeWindow: Set<Synapse> = [], candidates: [(Int, Projection, SpikeEventList)] = []
         for (j, p) in layer.afferents.enumerated() where !layer.isRecurrent(afferent: j, layerIndex: k) {
-            if p.operation == .dense, let events = sourceEvents(p.source), usesEvents(events), events.count >= window * batch {
+            if let events = stepwiseEvents(p) {
                 candidates.append((j, p, events))
             } else {
                 wholeWindow.insert(p.synapse)
@@ -364,29 +364,26 @@ extension SimulationWorkspace {
                     if adaptation != 0 { axpy(count: count, adaptation, s + t * sliceStride, y + at) }
                 } else {
                     if keepsDrive { (b.drive.pointer + offset + at).update(from: current, count: count) }
-                    if !listsSpikes {
+                    let previousInput = t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice)
+                    if listsSpikes {
+                        lifForwardStep(rows: samples.count, units: n, coefficients: coefficients, previousMembrane: previousMembrane,
+                                       current: current, previousInput: previousInput, membrane: u + at, events: events, thresholdNoise: noise)
+                    } else {
                         lifForwardStep(count: count, coefficients: coefficients, spike: spike, reset: reset,
-                                       previousMembrane: previousMembrane, current: current,
-                                       previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice), membrane: u + at,
+                                       previousMembrane: previousMembrane, current: current, previousInput: previousInput, membrane: u + at,
                                        spikes: s + t * sliceStride, resetOut: resetOut, thresholdNoise: noise)
                     }
                 }
                 if b.usesDropout { multiply(count: count, s + t * sliceStride, by: b.dropoutScale.pointer + offset + at) }
                 var density = 1.0
-                if listsSpikes {
-                    let before = events.count
-                    lifForwardStep(rows: samples.count, units: n, coefficients: coefficients, previousMembrane: previousMembrane,
-                                   current: current, previousInput: t == 0 ? initialInputs.0 : UnsafePointer(x + at - slice),
-                                   membrane: u + at, events: events, thresholdNoise: noise)
-                    density = Double(events.count - before) / Double(count)
-                    // A dense recurrent product (above the crossover density) reads S[t]: written from the list.
-                    if !recurrent.isEmpty, !ws.usesEvents(events, density: density) {
-                        events.writeDense(rows: (events.rows - samples.count)..<events.rows, into: s + t * sliceStride)
+                if b.hasEvents {
+                    if !listsSpikes { events.append(from: s + t * sliceStride, rows: samples.count) }
+                    let stepRows = (events.rows - samples.count)..<events.rows   // this step's rows of the list
+                    density = Double(events.rowOffsets[stepRows.upperBound] - events.rowOffsets[stepRows.lowerBound]) / Double(count)
+                    // A dense recurrent product (above the crossover density) reads S[t]: after a listing step, written from the list.
+                    if listsSpikes, !recurrent.isEmpty, !ws.usesEvents(events, density: density) {
+                        events.writeDense(rows: stepRows, into: s + t * sliceStride)
                     }
-                } else if b.hasEvents {
-                    let before = events.count
-                    events.append(from: s + t * sliceStride, rows: samples.count)
-                    density = Double(events.count - before) / Double(count)
                 }
                 if !stepInputs.afferents.isEmpty { feedForward(step: t, samples: samples) }
                 let stepSpikes = UnsafePointer(s + t * sliceStride)
