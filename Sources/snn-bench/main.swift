@@ -74,7 +74,12 @@ func measureGEMM(repetitions: Int) -> [Double] {
     let a = (0..<(n * n)).map { _ in Float(rng.nextUniform()) }, b = a
     var c = [Float](repeating: 0, count: n * n)
     setBLASThreadCount(2)   // the dense bound uses the machine's 2-thread SGEMM rate whatever --threads says
-    defer { setBLASThreadCount(1) }   // SNNKit splits products across its own threads (--threads); BLAS workers would compete
+    defer {
+        setBLASThreadCount(1)   // SNNKit splits products across its own threads (--threads); BLAS workers would compete
+        // OpenBLAS's idle workers keep spinning for a while (THREAD_TIMEOUT, 2^28 cycles ≈ 0.1 s) after a threaded
+        // product: timings started right away lose a core to them (the scan GEMM of `--kernels`: 53 ms instead of 29).
+        Thread.sleep(forTimeInterval: 0.3)
+    }
     return (0..<repetitions).map { _ in
         let seconds = time {
             a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
@@ -256,5 +261,37 @@ if arguments.contains("--kernels") {
     }
     print(String(format: "event weight gradient (%d events): blocked %.2f ms, per-event %.2f ms (medians of %d)",
                  events.count, median(blocked) * 1e3, median(perEvent) * 1e3, repetitions))
+    measureScanGEMM()
+}
+
+/// The one dense product the reference train step cannot avoid: the backward scan's per-step
+/// `gS[t−1] = [gX[t] | gY[t]]·[V; W_out]` (the surrogate derivative makes `gX` dense), as `--threads` parts of the batch
+/// each call single-threaded BLAS on `B/threads` rows, T = 100 steps on fresh rows, between SGEMM 2048³ rates measured
+/// before and after (as for the workloads). Its share of the bound is a floor for the train step's ratio on this machine.
+func measureScanGEMM() {
+    let steps = 100, batch = 256, depth = hidden + outputs
+    let a = [Float](repeating: 0.01, count: steps * batch * depth), b = [Float](repeating: 0.02, count: depth * hidden)
+    var c = [Float](repeating: 0, count: steps * batch * hidden)
+    var scan: [Double] = [], rates: [Double] = []
+    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+        nonisolated(unsafe) let (a, b, c) = (ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
+        rates = measureGEMM(repetitions: 3)
+        for _ in 0..<repetitions {
+            scan.append(time {
+                parallelChunks(batch, parts: threads) { rows, _ in
+                    for t in (0..<steps).reversed() {
+                        sgemm(.none, .none, m: rows.count, n: hidden, k: depth, alpha: 1, a: a + (t * batch + rows.lowerBound) * depth, lda: depth,
+                              b: b, ldb: hidden, beta: 0, c: c + (t * batch + rows.lowerBound) * hidden, ldc: hidden)
+                    }
+                }
+            })
+        }
+    } } }
+    rates += measureGEMM(repetitions: 3)
+    let flops = 2 * Double(steps * batch * hidden * depth), rate = median(rates)
+    let referenceTrain = 2 * Double(steps * batch) * Double(hidden * (3 * inputs - inputs) + 3 * hidden * hidden + 3 * hidden * outputs)
+    print(String(format: "backward-scan GEMM (T %d, %d parts of %d rows, N %d, K %d): %.2f ms, %.1f GFLOP/s; SGEMM 2048³ %.1f GFLOP/s; "
+                 + "share of the reference train bound %.3f", steps, threads, batch / threads, hidden, depth, median(scan) * 1e3,
+                 flops / median(scan) / 1e9, rate, median(scan) / (referenceTrain / (rate * 1e9))))
 }
 
