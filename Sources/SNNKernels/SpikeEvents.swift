@@ -400,20 +400,36 @@ public func transposeMatrix(_ a: UnsafePointer<Float>, rows: Int, columns: Int, 
     }
 }
 
-/// `a[r, c] += b[c, r]`: adds the transpose of `b` (`[columns, rows]`) into `a` (`[rows, columns]`), eight columns of
-/// `a` at a time (gathered from eight rows of `b`).
-public func addTransposed(_ b: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    var c = 0
-    while c + 8 <= columns {
-        let p = b + c * rows
-        for r in 0..<rows {
-            let target = UnsafeMutableRawPointer(a + r * columns + c)
-            target.storeBytes(of: target.loadUnaligned(as: SIMD8<Float>.self) + gather8(p + r, stride: rows), as: SIMD8<Float>.self)
+/// `a[r, c] += Σᵢ bᵢ[c, r]`: adds the sum of the transposes of `b` (each `[columns, rows]`, e.g. the per-thread
+/// `gWᵀ` partials of an event-driven weight gradient) into `a` (`[rows, columns]`), eight columns of `a` at a time
+/// (gathered from eight rows of each `bᵢ`), the blocks of columns split across `parts` threads. The partials are summed
+/// in order before the one addition into `a` (the same floats as adding `b₁, b₂, …` into `b₀` first).
+public func addTransposed(_ b: [UnsafePointer<Float>], into a: UnsafeMutablePointer<Float>, rows: Int, columns: Int, parts: Int = 1) {
+    guard let first = b.first else { return }
+    let blocks = (columns + 7) / 8
+    b.withUnsafeBufferPointer { b in
+        nonisolated(unsafe) let (b, a) = (b, a)   // each part writes its own columns of `a`
+        parallelChunks(blocks, parts: rows * columns < 1 << 14 ? 1 : parts) { chunk, _ in
+            for block in chunk {
+                let c = block * 8
+                if c + 8 <= columns {
+                    for r in 0..<rows {
+                        var sum = gather8(first + c * rows + r, stride: rows)
+                        for i in 1..<b.count { sum += gather8(b[i] + c * rows + r, stride: rows) }
+                        let target = UnsafeMutableRawPointer(a + r * columns + c)
+                        target.storeBytes(of: target.loadUnaligned(as: SIMD8<Float>.self) + sum, as: SIMD8<Float>.self)
+                    }
+                } else {
+                    for c in c..<columns {
+                        for r in 0..<rows {
+                            var sum = first[c * rows + r]
+                            for i in 1..<b.count { sum += b[i][c * rows + r] }
+                            a[r * columns + c] += sum
+                        }
+                    }
+                }
+            }
         }
-        c += 8
-    }
-    for c in c..<columns {
-        for r in 0..<rows { a[r * columns + c] += b[c * rows + r] }
     }
 }
 

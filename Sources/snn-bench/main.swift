@@ -294,4 +294,3 @@ func measureScanGEMM() {
                  + "share of the reference train bound %.3f", steps, threads, batch / threads, hidden, depth, median(scan) * 1e3,
                  flops / median(scan) / 1e9, rate, median(scan) / (referenceTrain / (rate * 1e9))))
 }
-

@@ -110,7 +110,7 @@ struct KernelTests {
                                          blockRows: blockRows)
             } }
             var gw = [Float](repeating: 0, count: outputs * inputs)
-            gwt.withUnsafeBufferPointer { b in gw.withUnsafeMutableBufferPointer { addTransposed(b.baseAddress!, into: $0.baseAddress!, rows: outputs, columns: inputs) } }
+            gwt.withUnsafeBufferPointer { b in gw.withUnsafeMutableBufferPointer { addTransposed([b.baseAddress!], into: $0.baseAddress!, rows: outputs, columns: inputs) } }
             for o in 0..<outputs {
                 for j in 0..<inputs {
                     let reference = 0.5 + range.reduce(0.0) { $0 + Double(s[$1 * inputs + j]) * Double(gx[$1 * outputs + o]) }
@@ -121,7 +121,7 @@ struct KernelTests {
     }
 
     @Test("transposeMatrix and addTransposed are exact on sizes around the 8-wide blocks",
-          arguments: [(1, 1), (7, 9), (8, 8), (9, 17), (16, 3), (23, 41)])
+          arguments: [(1, 1), (7, 9), (8, 8), (9, 17), (16, 3), (23, 41), (130, 140)])
     func transposes(rows: Int, columns: Int) {
         var g = Generator(state: UInt64(rows * 100 + columns))
         let a = g.matrix(rows * columns)
@@ -130,8 +130,21 @@ struct KernelTests {
         #expect((0..<rows).allSatisfy { r in (0..<columns).allSatisfy { c in t[c * rows + r] == a[r * columns + c] } })
         let base = g.matrix(rows * columns)
         var sum = base
-        t.withUnsafeBufferPointer { tp in sum.withUnsafeMutableBufferPointer { addTransposed(tp.baseAddress!, into: $0.baseAddress!, rows: rows, columns: columns) } }
+        t.withUnsafeBufferPointer { tp in sum.withUnsafeMutableBufferPointer { addTransposed([tp.baseAddress!], into: $0.baseAddress!, rows: rows, columns: columns) } }
         #expect((0..<(rows * columns)).allSatisfy { sum[$0] == base[$0] + a[$0] })
+        // Three partials, split across threads (130 × 140 is above the one-thread size): summed in order, then added once.
+        let u = g.matrix(rows * columns), v = g.matrix(rows * columns)
+        for parts in [1, 2, 3] {
+            var total = base
+            t.withUnsafeBufferPointer { tp in u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
+                total.withUnsafeMutableBufferPointer {
+                    addTransposed([tp.baseAddress!, up.baseAddress!, vp.baseAddress!], into: $0.baseAddress!, rows: rows, columns: columns, parts: parts)
+                }
+            } } }
+            #expect((0..<rows).allSatisfy { r in (0..<columns).allSatisfy { c in
+                total[r * columns + c] == base[r * columns + c] + ((t[c * rows + r] + u[c * rows + r]) + v[c * rows + r])
+            } })
+        }
     }
 
     @Test("interleaveSteps gathers per-part lists into the time-major order of the whole batch", arguments: [[3, 4], [1, 0, 2], [5]])

@@ -43,11 +43,12 @@ extension SimulationWorkspace {
             if layers[k].gradOutputIsPendingZero, stacked == nil { _ = materializedOutputGradient(k) }   // (stacked: overwritten)
             timed("backward loop") { backwardLoop(k, network, layer, fused: fused, stacked: stacked) }
             for f in fused {   // the scan's per-part sums of gWᵀ, into the gradient
-                let (lower, count, width) = sourceRange(f.projection)
-                let size = width * layer.size
-                for partial in f.partials.dropFirst() { addRow(partial, into: f.partials[0], count: size) }
-                gradients.tensors[f.parameter].withUnsafeMutableBufferPointer {
-                    addTransposed(f.partials[0] + lower * layer.size, into: $0.baseAddress!, rows: layer.size, columns: count)
+                let (lower, count, _) = sourceRange(f.projection)
+                timed("fused gradient sums") {
+                    gradients.tensors[f.parameter].withUnsafeMutableBufferPointer {
+                        addTransposed(f.partials.map { UnsafePointer($0 + lower * layer.size) }, into: $0.baseAddress!, rows: layer.size,
+                                      columns: count, parts: threadCount)
+                    }
                 }
             }
             if let tc = layer.timeConstants, tc.isLearned, chunkIndex == 0, let ti = index[ParameterID(layer: k, afferent: 0, kind: .timeConstants)] {
@@ -92,7 +93,7 @@ extension SimulationWorkspace {
 
     /// A weight gradient the backward scan of a spiking layer accumulates step by step, while the step's `gX` rows are
     /// still in cache: an event-driven dense afferent (``accumulateEventGradients(_:rows:gradOutput:outputs:intoTransposed:blockRows:)``
-    /// on each part's rows of each step, into one zeroed `gWᵀ` partial per part of the batch).
+    /// on each part's rows of each step, into one `gWᵀ` partial per part of the batch).
     struct FusedWeightGradient {
         let afferent: Int
         let projection: Projection
@@ -100,7 +101,10 @@ extension SimulationWorkspace {
         let parameter: Int
         let events: SpikeEventList
         let gradInput: UnsafePointer<Float>
+        /// One `gWᵀ` partial per part of the batch, each zeroed by its part's scan before its first step.
         let partials: [UnsafeMutablePointer<Float>]
+        /// Floats in each partial.
+        let partialCount: Int
     }
 
     /// The parts a spiking layer's backward scan splits the batch into (see ``SpikingBackward``).
@@ -122,11 +126,10 @@ extension SimulationWorkspace {
             let partials = (0..<parts).map { i in
                 let buffer = fusedPartials[fused.count * parts + i]
                 buffer.reserve(size)
-                buffer.zero(size)
                 return buffer.pointer
             }
             fused.append(FusedWeightGradient(afferent: j, projection: p, parameter: wi, events: events,
-                                             gradInput: UnsafePointer(gradientOfCurrents(k, p.synapse)), partials: partials))
+                                             gradInput: UnsafePointer(gradientOfCurrents(k, p.synapse)), partials: partials, partialCount: size))
         }
         return fused
     }
@@ -339,6 +342,7 @@ extension SimulationWorkspace {
                     accumulateEventGradients(f.events, rows: rows, gradOutput: f.gradInput, outputs: n, intoTransposed: f.partials[part])
                 }
             }
+            for f in fused { f.partials[part].update(repeating: 0, count: f.partialCount) }
             addWeightGradients(step: window - 1)
             for t in (0..<window).reversed() {
                 let at = t * slice, last = t + 1 == window

@@ -137,12 +137,14 @@ extension SimulationWorkspace {
             let n = p.weights.shape[0]
             let (lower, count, width) = sourceRange(p)
             if eventDriven, let events {
-                let partials = zeroedPartials(width * n)
+                let partials = partialBuffers(width * n)
                 parallelChunks(rows, parts: partials.count) { chunk, i in
+                    partials[i].update(repeating: 0, count: width * n)   // (each thread zeroes its own)
                     accumulateEventGradients(events, rows: chunk, gradOutput: gx, outputs: n, intoTransposed: partials[i])
                 }
-                for i in partials.indices.dropFirst() { addRow(partials[i], into: partials[0], count: width * n) }
-                gradient.withUnsafeMutableBufferPointer { addTransposed(partials[0] + lower * n, into: $0.baseAddress!, rows: n, columns: count) }
+                gradient.withUnsafeMutableBufferPointer {
+                    addTransposed(partials.map { UnsafePointer($0 + lower * n) }, into: $0.baseAddress!, rows: n, columns: count, parts: threadCount)
+                }
             } else {
                 let (src, _) = sourcePointer(p.source)
                 gradient.withUnsafeMutableBufferPointer { gw in
@@ -168,14 +170,20 @@ extension SimulationWorkspace {
         }
     }
 
-    /// One zeroed scratch buffer of `count` floats per thread.
-    private func zeroedPartials(_ count: Int) -> [UnsafeMutablePointer<Float>] {
+    /// One scratch buffer of (at least) `count` floats per thread.
+    private func partialBuffers(_ count: Int) -> [UnsafeMutablePointer<Float>] {
         let parts = max(1, min(threadCount, window * batch))
         while gradientPartials.count < parts { gradientPartials.append(FloatBuffer()) }
         return (0..<parts).map { i in
             gradientPartials[i].reserve(count)
-            gradientPartials[i].zero(count)
             return gradientPartials[i].pointer
         }
+    }
+
+    /// One zeroed scratch buffer of `count` floats per thread.
+    private func zeroedPartials(_ count: Int) -> [UnsafeMutablePointer<Float>] {
+        let partials = partialBuffers(count)
+        for partial in partials { partial.update(repeating: 0, count: count) }
+        return partials
     }
 }
