@@ -261,14 +261,14 @@ if arguments.contains("--kernels") {
     }
     print(String(format: "event weight gradient (%d events): blocked %.2f ms, per-event %.2f ms (medians of %d)",
                  events.count, median(blocked) * 1e3, median(perEvent) * 1e3, repetitions))
-    measureScanGEMM()
+    try measureScanGEMM()
 }
 
 /// The one dense product the reference train step cannot avoid: the backward scan's per-step
 /// `gS[t−1] = [gX[t] | gY[t]]·[V; W_out]` (the surrogate derivative makes `gX` dense), as `--threads` parts of the batch
 /// each call single-threaded BLAS on `B/threads` rows, T = 100 steps on fresh rows, between SGEMM 2048³ rates measured
 /// before and after (as for the workloads). Its share of the bound is a floor for the train step's ratio on this machine.
-func measureScanGEMM() {
+func measureScanGEMM() throws {
     let steps = 100, batch = 256, depth = hidden + outputs
     let a = [Float](repeating: 0.01, count: steps * batch * depth), b = [Float](repeating: 0.02, count: depth * hidden)
     var c = [Float](repeating: 0, count: steps * batch * hidden)
@@ -289,7 +289,8 @@ func measureScanGEMM() {
     } } }
     rates += measureGEMM(repetitions: 3)
     let flops = 2 * Double(steps * batch * hidden * depth), rate = median(rates)
-    let referenceTrain = 2 * Double(steps * batch) * Double(hidden * (3 * inputs - inputs) + 3 * hidden * hidden + 3 * hidden * outputs)
+    let reference = Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02)
+    let referenceTrain = denseFLOPs(try makeNetwork(reference), steps: reference.steps, batch: reference.batch).train
     print(String(format: "backward-scan GEMM (T %d, %d parts of %d rows, N %d, K %d): %.2f ms, %.1f GFLOP/s; SGEMM 2048³ %.1f GFLOP/s; "
                  + "share of the reference train bound %.3f", steps, threads, batch / threads, hidden, depth, median(scan) * 1e3,
                  flops / median(scan) / 1e9, rate, median(scan) / (referenceTrain / (rate * 1e9))))
