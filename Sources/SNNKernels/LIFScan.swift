@@ -40,6 +40,32 @@ public enum ResetSource {
     case replay(UnsafePointer<Float>)
 }
 
+/// The production LIF update (Heaviside spike, reset `R = 1 − S`) of neurons `e ..< e + 16`: writes `U[t]` and `I[t]`
+/// and returns the spike mask `S[t] = U[t-1] > θ (+ η)`.
+@inlinable @inline(__always)
+func heavisideLIFUpdate16(at e: Int, _ c: LIFCoefficients, previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
+                          previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
+                          thresholdNoise: UnsafePointer<Float>?) -> SIMDMask<SIMD16<Int32>> {
+    let threshold = SIMD16<Float>(repeating: c.threshold)
+    let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
+    let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
+    store16((c.membraneDecay * u + c.membraneGain * i).replacing(with: SIMD16<Float>(repeating: 0), where: fired), membrane + e)
+    store16(c.synapseDecay * i + x, current + e)
+    return fired
+}
+
+/// ``heavisideLIFUpdate16(at:_:previousMembrane:current:previousInput:membrane:thresholdNoise:)`` for neuron `e` alone
+/// (same floats); returns whether it spikes.
+@inlinable @inline(__always)
+func heavisideLIFUpdate(at e: Int, _ c: LIFCoefficients, previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
+                        previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>, thresholdNoise: UnsafePointer<Float>?) -> Bool {
+    let u = previousMembrane[e], i = current[e]
+    let fired = u > c.threshold + (thresholdNoise?[e] ?? 0)
+    membrane[e] = (c.membraneDecay * u + c.membraneGain * i) * (fired ? 0 : 1)
+    current[e] = c.synapseDecay * i + previousInput[e]
+    return fired
+}
+
 /// One forward step of the current-based LIF in the reference (stork) order, over `count` neurons:
 ///
 ///     S[t] = f(U[t-1] − θ);  I[t] = λ_s I[t-1] + X[t-1];  U[t] = (λ_m U[t-1] + κ_m I[t-1]) · R[t]
@@ -63,22 +89,18 @@ public func lifForwardStep<F: SpikeNonlinearity>(
     case .oneMinusSpike where F.self == HeavisideSpike.self:
         // Production path: 16 neurons at a time.
         var e = 0
-        let zero = SIMD16<Float>(repeating: 0), one = SIMD16<Float>(repeating: 1), threshold = SIMD16<Float>(repeating: th)
+        let zero = SIMD16<Float>(repeating: 0), one = SIMD16<Float>(repeating: 1)
         while e + 16 <= count {
-            let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
-            let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
+            let fired = heavisideLIFUpdate16(at: e, c, previousMembrane: previousMembrane, current: current, previousInput: previousInput,
+                                            membrane: membrane, thresholdNoise: thresholdNoise)
             store16(zero.replacing(with: one, where: fired), spikes + e)
-            store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
-            store16(ls * i + x, current + e)
             if let resetOut { store16(one.replacing(with: zero, where: fired), resetOut + e) }
             e += 16
         }
         while e < count {
-            let u = previousMembrane[e], i = current[e]
-            let s: Float = u > th + (thresholdNoise?[e] ?? 0) ? 1 : 0
+            let s: Float = heavisideLIFUpdate(at: e, c, previousMembrane: previousMembrane, current: current, previousInput: previousInput,
+                                              membrane: membrane, thresholdNoise: thresholdNoise) ? 1 : 0
             spikes[e] = s
-            membrane[e] = (lm * u + km * i) * (1 - s)
-            current[e] = ls * i + previousInput[e]
             resetOut?[e] = 1 - s
             e += 1
         }
@@ -123,8 +145,6 @@ public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficie
                            previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
                            events: SpikeEventList, thresholdNoise: UnsafePointer<Float>? = nil) {
     precondition(events.width == n, "event list width \(events.width) ≠ \(n) units")
-    let lm = c.membraneDecay, ls = c.synapseDecay, km = c.membraneGain, th = c.threshold
-    let zero = SIMD16<Float>(repeating: 0), threshold = SIMD16<Float>(repeating: th)
     events.reserveRows(events.rows + rows)
     var listed = events.count
     for r in 0..<rows {
@@ -132,20 +152,14 @@ public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficie
         let indices = events.indices, base = r * n
         var j = 0
         while j + 16 <= n {
-            let e = base + j
-            let u = load16(previousMembrane + e), i = load16(current + e), x = load16(previousInput + e)
-            let fired = u .> (thresholdNoise.map { threshold + load16($0 + e) } ?? threshold)
-            store16((lm * u + km * i).replacing(with: zero, where: fired), membrane + e)
-            store16(ls * i + x, current + e)
+            let fired = heavisideLIFUpdate16(at: base + j, c, previousMembrane: previousMembrane, current: current, previousInput: previousInput,
+                                            membrane: membrane, thresholdNoise: thresholdNoise)
             if any(fired) { listLanes(fired, from: j, into: indices, count: &listed) }
             j += 16
         }
         while j < n {
-            let e = base + j, u = previousMembrane[e], i = current[e]
-            let s: Float = u > th + (thresholdNoise?[e] ?? 0) ? 1 : 0
-            membrane[e] = (lm * u + km * i) * (1 - s)
-            current[e] = ls * i + previousInput[e]
-            if s != 0 {
+            if heavisideLIFUpdate(at: base + j, c, previousMembrane: previousMembrane, current: current, previousInput: previousInput,
+                                  membrane: membrane, thresholdNoise: thresholdNoise) {
                 indices[listed] = Int32(j)
                 listed += 1
             }

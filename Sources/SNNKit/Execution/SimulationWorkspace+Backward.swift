@@ -101,10 +101,8 @@ extension SimulationWorkspace {
         let parameter: Int
         let events: SpikeEventList
         let gradInput: UnsafePointer<Float>
-        /// One `gWᵀ` partial per part of the batch, each zeroed by its part's scan before its first step.
+        /// One `gWᵀ` partial per part of the batch (`[source width, N]`), each zeroed by its part's scan before its first step.
         let partials: [UnsafeMutablePointer<Float>]
-        /// Floats in each partial.
-        let partialCount: Int
     }
 
     /// The parts a spiking layer's backward scan splits the batch into (see ``SpikingBackward``).
@@ -129,7 +127,7 @@ extension SimulationWorkspace {
                 return buffer.pointer
             }
             fused.append(FusedWeightGradient(afferent: j, projection: p, parameter: wi, events: events,
-                                             gradInput: UnsafePointer(gradientOfCurrents(k, p.synapse)), partials: partials, partialCount: size))
+                                             gradInput: UnsafePointer(gradientOfCurrents(k, p.synapse)), partials: partials))
         }
         return fused
     }
@@ -342,7 +340,7 @@ extension SimulationWorkspace {
                     accumulateEventGradients(f.events, rows: rows, gradOutput: f.gradInput, outputs: n, intoTransposed: f.partials[part])
                 }
             }
-            for f in fused { f.partials[part].update(repeating: 0, count: f.partialCount) }
+            for f in fused { f.partials[part].update(repeating: 0, count: ws.sourceRange(f.projection).width * n) }
             addWeightGradients(step: window - 1)
             for t in (0..<window).reversed() {
                 let at = t * slice, last = t + 1 == window

@@ -154,9 +154,10 @@ extension SimulationWorkspace {
             }
         case let .convolution(shape):
             let size = packedConvolutionWeightCount(shape: shape)
-            let partials = zeroedPartials(size)
+            let partials = partialBuffers(size)
             let src = eventDriven ? nil : sourcePointer(p.source).0
             parallelChunks(rows, parts: partials.count) { chunk, i in
+                partials[i].update(repeating: 0, count: size)   // (each thread zeroes its own)
                 if let src {
                     convolutionWeightGradient(shape: shape, source: src, gradOutput: gx, rows: chunk, into: partials[i])
                 } else {
@@ -170,7 +171,7 @@ extension SimulationWorkspace {
         }
     }
 
-    /// One scratch buffer of (at least) `count` floats per thread.
+    /// One scratch buffer of (at least) `count` floats per thread (the thread using it zeroes it).
     private func partialBuffers(_ count: Int) -> [UnsafeMutablePointer<Float>] {
         let parts = max(1, min(threadCount, window * batch))
         while gradientPartials.count < parts { gradientPartials.append(FloatBuffer()) }
@@ -178,12 +179,5 @@ extension SimulationWorkspace {
             gradientPartials[i].reserve(count)
             return gradientPartials[i].pointer
         }
-    }
-
-    /// One zeroed scratch buffer of `count` floats per thread.
-    private func zeroedPartials(_ count: Int) -> [UnsafeMutablePointer<Float>] {
-        let partials = partialBuffers(count)
-        for partial in partials { partial.update(repeating: 0, count: count) }
-        return partials
     }
 }
