@@ -42,9 +42,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev", "pkg-config"])]
         ),
+        // C micro-kernels: each vector function carries its own target attribute and runs after a CPU check.
+        .target(name: "CSNNKernels"),
         .target(
             name: "SNNKernels",
-            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CSNNKernels", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "SNNKit", dependencies: ["SNNKernels"]),
         .target(name: "SNNData", dependencies: ["SNNKit", "CHDF5", "CZlib"]),

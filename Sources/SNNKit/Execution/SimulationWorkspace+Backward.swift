@@ -147,8 +147,11 @@ extension SimulationWorkspace {
         let weights: UnsafePointer<Float>
         /// Σ widths.
         let depth: Int
-        /// Per part of the batch, a `[2B, depth]` scratch holding the stacked rows of one product.
+        /// Per part of the batch (at least one per thread), a scratch for one product: the stacked rows (`[2B, depth]`)
+        /// for BLAS, the packed tiles for ``PackedGEMM``.
         let rows: [UnsafeMutablePointer<Float>]
+        /// The weights packed for ``PackedGEMM`` (nil where it is unavailable: one BLAS product of the stacked rows).
+        let packed: UnsafePointer<Float>?
     }
 
     /// Whether the input gradient of afferent `j` of layer `m` is folded into its source's backward scan (see
@@ -199,10 +202,17 @@ extension SimulationWorkspace {
             p.weights.withUnsafeBufferPointer { (stackedWeights.pointer + row * n).update(from: $0.baseAddress!, count: $0.count) }
             row += p.targetSize
         }
-        while stackedRows.count < parts { stackedRows.append(FloatBuffer()) }
-        for buffer in stackedRows.prefix(parts) { buffer.reserve(2 * batch * depth) }
+        let packs = PackedGEMM.isAvailable && members.count <= PackedGEMM.maximumSegments
+        if packs {
+            stackedPacked.reserve(PackedGEMM.packedCount(k: depth, n: n))
+            PackedGEMM.pack(stackedWeights.pointer, k: depth, n: n, ldb: n, into: stackedPacked.pointer)
+        }
+        let scratches = max(parts, threadCount)
+        while stackedRows.count < scratches { stackedRows.append(FloatBuffer()) }
+        for buffer in stackedRows.prefix(scratches) { buffer.reserve(max(2 * batch * depth, PackedGEMM.scratchCount(m: 2 * batch, k: depth))) }
         return StackedProducts(gradients: members.map { (UnsafePointer(gradientOfCurrents($0.layer, $0.projection.synapse)), $0.projection.targetSize) },
-                               weights: stackedWeights.pointer, depth: depth, rows: stackedRows.prefix(parts).map(\.pointer))
+                               weights: stackedWeights.pointer, depth: depth, rows: stackedRows.prefix(scratches).map(\.pointer),
+                               packed: packs ? UnsafePointer(stackedPacked.pointer) : nil)
     }
 
     private func backwardLoop(_ k: Int, _ network: SpikingNetwork, _ layer: Layer, fused: [FusedWeightGradient], stacked: StackedProducts?) {
@@ -405,6 +415,16 @@ extension SimulationWorkspace {
         private func recurrentProducts(steps: Range<Int>, samples: Range<Int>, part: Int) {
             let ws = workspace, gs = ws.layers[k].gradOutput.pointer
             let rows = (steps.lowerBound * ws.batch + samples.lowerBound)..<((steps.upperBound - 1) * ws.batch + samples.upperBound)
+            if let stacked, let packed = stacked.packed {
+                let n = ws.sizes[k], beta: Float = overwritesOutputGradient ? 0 : 1
+                let threads = samples.count == ws.batch && rows.count * n * stacked.depth >= 1 << 21 ? ws.threadCount : 1
+                parallelChunks(rows.count, parts: threads) { chunk, i in
+                    PackedGEMM.multiply(rows: (rows.lowerBound + chunk.lowerBound)..<(rows.lowerBound + chunk.upperBound), n: n,
+                                        segments: stacked.gradients, packed: packed, beta: beta, c: gs, ldc: n,
+                                        scratch: stacked.rows[threads == 1 ? part : i])
+                }
+                return
+            }
             if let stacked {
                 let n = ws.sizes[k], scratch = stacked.rows[part]
                 var column = 0

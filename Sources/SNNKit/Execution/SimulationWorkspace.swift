@@ -108,7 +108,8 @@ public final class SimulationWorkspace {
     var partEventLists: [SpikeEventList] = []
     var fusedPartials: [FloatBuffer] = []   // gWᵀ partials of the weight gradients fused into backward scans
     let stackedWeights = FloatBuffer()      // [depth, N] weights of a backward scan's stacked products
-    var stackedRows: [FloatBuffer] = []     // per part of the batch: the stacked gradient rows of one product
+    var stackedRows: [FloatBuffer] = []     // per part of the batch (or thread): the scratch of one stacked product
+    let stackedPacked = FloatBuffer()       // the stacked weights packed for PackedGEMM
     var inputHasEvents = false
     var inputIsDense = true      // false while the input exists only as events (see setInput(from:samples:))
     let zeros = FloatBuffer()
