@@ -1,3 +1,4 @@
+import CSNNKernels
 // Fused per-step scans of the current-based LIF and the leaky readout, forward and backward.
 // All buffers are one time step of a time-major sequence: a contiguous [B, N] slice of `count` floats.
 
@@ -139,7 +140,9 @@ public func lifForwardStep<F: SpikeNonlinearity>(
 /// The production forward step of ``lifForwardStep(count:coefficients:spike:reset:previousMembrane:current:previousInput:membrane:spikes:resetOut:thresholdNoise:)``
 /// (Heaviside spike, reset `R = 1 − S`) over `rows` rows of `units` neurons, appending each row's spikes to `events`
 /// instead of writing `S`: the spikes are listed while the step's mask is in registers, with no `[rows, units]` spike
-/// matrix written and scanned again. `U` and `I` are the same as that function's, bit for bit.
+/// matrix written and scanned again. `U` and `I` are the same as that function's, bit for bit. On AVX2 hosts each row
+/// runs the C kernel `snn_f32_lif_forward_list__avx2_u8` (same operations; a movemask, not a lane-by-lane sum, turns the
+/// comparisons into the bits to list).
 public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficients,
                            previousMembrane: UnsafePointer<Float>, current: UnsafeMutablePointer<Float>,
                            previousInput: UnsafePointer<Float>, membrane: UnsafeMutablePointer<Float>,
@@ -147,6 +150,18 @@ public func lifForwardStep(rows: Int, units n: Int, coefficients c: LIFCoefficie
     precondition(events.width == n, "event list width \(events.width) ≠ \(n) units")
     events.reserveRows(events.rows + rows)
     var listed = events.count
+    if CPUFeatures.hasAVX2FMA {   // the same floats from the C kernel, whose movemask lists the spikes
+        for r in 0..<rows {
+            events.reserveIndices(listed + n)
+            let base = r * n
+            listed += snn_f32_lif_forward_list__avx2_u8(n, c.membraneDecay, c.synapseDecay, c.membraneGain, c.threshold,
+                                                        previousMembrane + base, current + base, previousInput + base, membrane + base,
+                                                        thresholdNoise.map { $0 + base }, events.indices + listed)
+            events.rows += 1
+            events.rowOffsets[events.rows] = Int32(listed)
+        }
+        return
+    }
     for r in 0..<rows {
         events.reserveIndices(listed + n)
         let indices = events.indices, base = r * n

@@ -9,7 +9,7 @@ import CSNNKernels
 /// Where it is unavailable the callers use ``sgemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 public enum PackedGEMM {
     /// Whether this CPU runs the packed products (x86-64 with AVX2 and FMA).
-    public static let isAvailable: Bool = snn_f32_gemm_packed_available()
+    public static var isAvailable: Bool { CPUFeatures.hasAVX2FMA }
 
     /// The most column segments of one left-hand side.
     public static let maximumSegments = 16

@@ -266,18 +266,32 @@ if arguments.contains("--kernels") {
 
 /// The one dense product the reference train step cannot avoid: the backward scan's per-step
 /// `gS[t−1] = [gX[t] | gY[t]]·[V; W_out]` (the surrogate derivative makes `gX` dense), as `--threads` parts of the batch
-/// each call single-threaded BLAS on `B/threads` rows, T = 100 steps on fresh rows, between SGEMM 2048³ rates measured
-/// before and after (as for the workloads). Its share of the bound is a floor for the train step's ratio on this machine.
+/// each multiply `B/threads` rows on one thread, T = 100 steps on fresh rows, between SGEMM 2048³ rates measured before
+/// and after (as for the workloads): once with a BLAS call per step on stacked rows, once with ``PackedGEMM`` (weights
+/// packed once, `gX` and `gY` read as two segments) as the scan runs it on AVX2 hosts. Its share of the bound is a floor
+/// for the train step's ratio on this machine.
 func measureScanGEMM() throws {
     let steps = 100, batch = 256, depth = hidden + outputs
-    let a = [Float](repeating: 0.01, count: steps * batch * depth), b = [Float](repeating: 0.02, count: depth * hidden)
+    var g = Xoshiro256StarStar(seed: 2)
+    let gx = (0..<(steps * batch * hidden)).map { _ in Float(g.nextUniform()) }, gy = (0..<(steps * batch * outputs)).map { _ in Float(g.nextUniform()) }
+    var a = [Float](repeating: 0, count: steps * batch * depth)   // the stacked rows [gX | gY] the BLAS call reads
+    for r in 0..<(steps * batch) {
+        for j in 0..<hidden { a[r * depth + j] = gx[r * hidden + j] }
+        for j in 0..<outputs { a[r * depth + hidden + j] = gy[r * outputs + j] }
+    }
+    let b = (0..<(depth * hidden)).map { _ in Float(g.nextUniform()) }
     var c = [Float](repeating: 0, count: steps * batch * hidden)
-    var scan: [Double] = [], rates: [Double] = []
+    var packed = [Float](repeating: 0, count: PackedGEMM.packedCount(k: depth, n: hidden))
+    let scratches = (0..<threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: PackedGEMM.scratchCount(m: batch, k: depth)) }
+    defer { scratches.forEach { $0.deallocate() } }
+    var blas: [Double] = [], own: [Double] = [], rates: [Double] = []
     a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-        nonisolated(unsafe) let (a, b, c) = (ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
+    gx.withUnsafeBufferPointer { xp in gy.withUnsafeBufferPointer { yp in packed.withUnsafeMutableBufferPointer { pp in
+        nonisolated(unsafe) let (a, b, c, packed) = (ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, pp.baseAddress!)
+        let segments = [(pointer: xp.baseAddress!, width: hidden), (pointer: yp.baseAddress!, width: outputs)]
         rates = measureGEMM(repetitions: 3)
         for _ in 0..<repetitions {
-            scan.append(time {
+            blas.append(time {
                 parallelChunks(batch, parts: threads) { rows, _ in
                     for t in (0..<steps).reversed() {
                         sgemm(.none, .none, m: rows.count, n: hidden, k: depth, alpha: 1, a: a + (t * batch + rows.lowerBound) * depth, lda: depth,
@@ -285,13 +299,25 @@ func measureScanGEMM() throws {
                     }
                 }
             })
+            guard PackedGEMM.isAvailable else { continue }
+            own.append(time {
+                PackedGEMM.pack(b, k: depth, n: hidden, ldb: hidden, into: packed)
+                parallelChunks(batch, parts: threads) { rows, part in
+                    for t in (0..<steps).reversed() {
+                        PackedGEMM.multiply(rows: (t * batch + rows.lowerBound)..<(t * batch + rows.upperBound), n: hidden, segments: segments,
+                                            packed: packed, beta: 0, c: c, ldc: hidden, scratch: scratches[part])
+                    }
+                }
+            })
         }
-    } } }
+    } } } } } }
     rates += measureGEMM(repetitions: 3)
     let flops = 2 * Double(steps * batch * hidden * depth), rate = median(rates)
     let reference = Workload(name: "reference", layers: 1, recurrent: true, probability: 0.02)
     let referenceTrain = denseFLOPs(try makeNetwork(reference), steps: reference.steps, batch: reference.batch).train
-    print(String(format: "backward-scan GEMM (T %d, %d parts of %d rows, N %d, K %d): %.2f ms, %.1f GFLOP/s; SGEMM 2048³ %.1f GFLOP/s; "
-                 + "share of the reference train bound %.3f", steps, threads, batch / threads, hidden, depth, median(scan) * 1e3,
-                 flops / median(scan) / 1e9, rate, median(scan) / (referenceTrain / (rate * 1e9))))
+    for (name, times) in [("BLAS per step", blas), ("PackedGEMM", own)] where !times.isEmpty {
+        print(String(format: "backward-scan GEMM, %@ (T %d, %d parts of %d rows, N %d, K %d): %.2f ms, %.1f GFLOP/s; SGEMM 2048³ %.1f GFLOP/s; "
+                     + "share of the reference train bound %.3f", name, steps, threads, batch / threads, hidden, depth, median(times) * 1e3,
+                     flops / median(times) / 1e9, rate, median(times) / (referenceTrain / (rate * 1e9))))
+    }
 }

@@ -234,7 +234,7 @@ struct KernelTests {
         }
     }
 
-    @Test("The LIF step that lists its spikes equals the step writing S, then SpikeEventList.append (bit for bit)",
+    @Test("The LIF step that lists its spikes (C kernel on AVX2 hosts) equals the step writing S, then SpikeEventList.append (bit for bit)",
           arguments: [(1, 1), (4, 16), (3, 37), (5, 64), (2, 17)])
     func lifStepListingSpikes(rows: Int, units: Int) {
         var g = Generator(state: UInt64(rows * 100 + units))

@@ -22,7 +22,7 @@ size_t snn_f32_gemm_scratch_size(size_t m, size_t k) {
 
 #define SNN_AVX2 __attribute__((target("avx2,fma")))
 
-bool snn_f32_gemm_packed_available(void) {
+bool snn_avx2_fma_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
@@ -161,7 +161,7 @@ SNN_AVX2 void snn_f32_gemm_packed(size_t m, size_t n, size_t segments, const flo
 
 #else
 
-bool snn_f32_gemm_packed_available(void) { return false; }
+bool snn_avx2_fma_available(void) { return false; }
 
 void snn_f32_gemm_packed(size_t m, size_t n, size_t segments, const float *const *a, const size_t *lda, const size_t *k,
                          const float *packed, float beta, float *c, size_t ldc, float *scratch) {
