@@ -1,6 +1,6 @@
-import CSNNKernels
 // Fused per-step scans of the current-based LIF and the leaky readout, forward and backward.
 // All buffers are one time step of a time-major sequence: a contiguous [B, N] slice of `count` floats.
+import CSNNKernels
 
 /// Per-step constants of a current-based LIF population (SPEC §1.1).
 public struct LIFCoefficients: Sendable, Equatable {

@@ -11,9 +11,6 @@ public enum PackedGEMM {
     /// Whether this CPU runs the packed products (x86-64 with AVX2 and FMA).
     public static var isAvailable: Bool { CPUFeatures.hasAVX2FMA }
 
-    /// The most column segments of one left-hand side.
-    public static let maximumSegments = 16
-
     /// Floats that packing a `[k, n]` right-hand side takes.
     public static func packedCount(k: Int, n: Int) -> Int { snn_f32_gemm_packed_weights_size(k, n) }
 
@@ -34,10 +31,10 @@ public enum PackedGEMM {
     ///   - beta: 0 overwrites `C` (its contents are never read); otherwise `C` is scaled by it and added to.
     ///   - c: the whole output (row `r` at `c + r·ldc`).
     ///   - scratch: ``scratchCount(m:k:)`` floats for `rows.count` rows and depth `Σ widthᵢ`.
-    /// - Precondition: ``isAvailable``; at most ``maximumSegments`` segments.
+    /// - Precondition: ``isAvailable``.
     public static func multiply(rows: Range<Int>, n: Int, segments: [(pointer: UnsafePointer<Float>, width: Int)], packed: UnsafePointer<Float>,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>) {
-        precondition(isAvailable && segments.count <= maximumSegments, "packed products unavailable or too many segments")
+        precondition(isAvailable, "packed products need AVX2 and FMA (PackedGEMM.isAvailable)")
         guard !rows.isEmpty, n > 0 else { return }
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: segments.count) { a in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: segments.count) { widths in

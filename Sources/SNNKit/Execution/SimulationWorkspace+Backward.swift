@@ -202,14 +202,17 @@ extension SimulationWorkspace {
             p.weights.withUnsafeBufferPointer { (stackedWeights.pointer + row * n).update(from: $0.baseAddress!, count: $0.count) }
             row += p.targetSize
         }
-        let packs = PackedGEMM.isAvailable && members.count <= PackedGEMM.maximumSegments
+        let packs = PackedGEMM.isAvailable
         if packs {
             stackedPacked.reserve(PackedGEMM.packedCount(k: depth, n: n))
             PackedGEMM.pack(stackedWeights.pointer, k: depth, n: n, ldb: n, into: stackedPacked.pointer)
         }
+        // One scratch per part, or per thread when a single part's two-step product is split across threads.
         let scratches = max(parts, threadCount)
         while stackedRows.count < scratches { stackedRows.append(FloatBuffer()) }
-        for buffer in stackedRows.prefix(scratches) { buffer.reserve(max(2 * batch * depth, PackedGEMM.scratchCount(m: 2 * batch, k: depth))) }
+        for buffer in stackedRows.prefix(scratches) {
+            buffer.reserve(packs ? PackedGEMM.scratchCount(m: 2 * batch, k: depth) : 2 * batch * depth)
+        }
         return StackedProducts(gradients: members.map { (UnsafePointer(gradientOfCurrents($0.layer, $0.projection.synapse)), $0.projection.targetSize) },
                                weights: stackedWeights.pointer, depth: depth, rows: stackedRows.prefix(scratches).map(\.pointer),
                                packed: packs ? UnsafePointer(stackedPacked.pointer) : nil)
