@@ -367,12 +367,17 @@ public func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float
     while k < count { y[k] += x[k]; k += 1 }
 }
 
+/// The threads a product of `m × k` by `k × n` is split across: `parts`, or one below 2²¹ multiply-adds (a dispatch
+/// costs more than it saves).
+@inlinable
+public func productParts(m: Int, n: Int, k: Int, parts: Int) -> Int { m * n * k < 1 << 21 ? 1 : parts }
+
 /// `C = alpha·op(A)·op(B) + beta·C` with the rows of `C` split across `parts` threads, each calling single-threaded
 /// BLAS on its block (SNNKit keeps BLAS itself at one thread so that BLAS workers never compete with its own threads).
 public func parallelSGEMM(parts: Int, _ transA: MatrixTranspose, _ transB: MatrixTranspose, m: Int, n: Int, k: Int, alpha: Float,
                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    let p = m * n * k < 1 << 21 ? 1 : parts   // small products: one thread (a dispatch costs more than it saves)
+    let p = productParts(m: m, n: n, k: k, parts: parts)
     parallelChunks(m, parts: p) { rows, _ in
         guard !rows.isEmpty else { return }
         let aStart = transA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound

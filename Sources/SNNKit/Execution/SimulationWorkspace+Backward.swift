@@ -420,7 +420,7 @@ extension SimulationWorkspace {
             let rows = (steps.lowerBound * ws.batch + samples.lowerBound)..<((steps.upperBound - 1) * ws.batch + samples.upperBound)
             if let stacked, let packed = stacked.packed {
                 let n = ws.sizes[k], beta: Float = overwritesOutputGradient ? 0 : 1
-                let threads = samples.count == ws.batch && rows.count * n * stacked.depth >= 1 << 21 ? ws.threadCount : 1
+                let threads = productParts(m: rows.count, n: n, k: stacked.depth, parts: samples.count == ws.batch ? ws.threadCount : 1)
                 parallelChunks(rows.count, parts: threads) { chunk, i in
                     PackedGEMM.multiply(rows: (rows.lowerBound + chunk.lowerBound)..<(rows.lowerBound + chunk.upperBound), n: n,
                                         segments: stacked.gradients, packed: packed, beta: beta, c: gs, ldc: n,
